@@ -1,0 +1,39 @@
+# Every target creates or refreshes .venv first, so a fresh clone needs only Python 3.11 and make.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint typecheck bank pytest bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/k8sq run
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot tests bench alembic
+	$(BIN)/ruff format --check bot tests bench alembic
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bank: $(STAMP)
+	$(BIN)/k8sq questions check
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+test: lint typecheck bank pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

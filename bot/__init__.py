@@ -1,0 +1,1 @@
+"""k8sq: a Slack bot that gets an ops team ready for Kubernetes interviews."""

@@ -1,0 +1,48 @@
+"""The `k8sq` command line: one module per group of subcommands, loaded on demand."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# Each module defines `register(subparsers)`, adding its subcommands with a `func`
+# default that takes the parsed arguments and returns an exit code.
+COMMAND_MODULES = (
+    "bot.cli.grading",
+    "bot.cli.questions",
+    "bot.cli.practice",
+    "bot.cli.database",
+    "bot.cli.slack",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="k8sq", description="Kubernetes interview practice for an ops team."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue  # a command group not built yet
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        code: int = func(args)
+    except KeyboardInterrupt:
+        return 130
+    return code

@@ -1,0 +1,1 @@
+"""The pure core: questions, rubrics, grading, ranking and selection. Imports no adapter."""
