@@ -1,0 +1,243 @@
+"""The ports the services need: a clock and a store. Adapters implement them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Protocol
+
+from bot.domain.model import Question
+from bot.domain.records import (
+    MessageState,
+    PracticeReason,
+    RoundInfo,
+    ScoreChange,
+    WorkspaceSettings,
+)
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """Return the current time, timezone-aware."""
+        ...
+
+
+class SystemClock:
+    """The real clock, in UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+# ----- what the store takes and gives -----
+
+
+@dataclass(frozen=True)
+class GradedText:
+    """An answer's text and its grade, as stored."""
+
+    team_id: str
+    user_id: str
+    question_id: str
+    text: str
+    points: float
+    max_points: float
+    found: tuple[str, ...]  # concept ids
+    missed: tuple[str, ...]  # concept ids
+    rubric_version: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """A scored answer as the leaderboard sees it."""
+
+    answer_id: int
+    round_id: int
+    user_id: str
+    points: float
+    max_points: float
+    missed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    """A round as selection and streaks see it."""
+
+    round_id: int
+    question_id: str
+    topic: str
+    local_date: date
+    closes_at: datetime
+    revealed: bool
+
+
+@dataclass(frozen=True)
+class UserRound:
+    """That a person answered a round (scored), and how well."""
+
+    user_id: str
+    round_id: int
+    points: float
+    max_points: float
+    topic: str
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class UserTotal:
+    user_id: str
+    points: float
+    rounds: int
+    percent_sum: float
+
+
+@dataclass(frozen=True)
+class QuestionScore:
+    """A person's best percentage on a question, and when they last tried it."""
+
+    question_id: str
+    best_percent: float
+    last_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """A scored answer to regrade."""
+
+    answer_id: int
+    round_id: int
+    user_id: str
+    question_id: str
+    text: str
+    points: float
+    rubric_version: str
+
+
+@dataclass(frozen=True)
+class Regraded:
+    """A regrade's result for one stored answer."""
+
+    answer_id: int
+    points: float
+    max_points: float
+    found: tuple[str, ...]
+    missed: tuple[str, ...]
+    rubric_version: str
+
+
+class Store(Protocol):
+    """Everything k8sq remembers. Each call is one transaction."""
+
+    # questions
+    def sync_questions(self, questions: Sequence[Question]) -> int:
+        """Insert or update questions by id and version; return how many changed."""
+        ...
+
+    # workspaces
+    def ensure_workspace(self, defaults: WorkspaceSettings) -> WorkspaceSettings:
+        """Create the workspace with `defaults` unless it exists; return its settings."""
+        ...
+
+    def get_workspace(self, team_id: str) -> WorkspaceSettings | None: ...
+
+    def save_workspace(self, settings: WorkspaceSettings) -> None: ...
+
+    def list_workspaces(self) -> list[WorkspaceSettings]: ...
+
+    # once-only records
+    def claim(self, *, job: str, period: str, team_id: str, at: datetime) -> bool:
+        """Record a scheduled run; False if it was already claimed."""
+        ...
+
+    def record_event(self, event_id: str, at: datetime) -> bool:
+        """Record a processed Slack event id; False if it was already recorded."""
+        ...
+
+    # rounds
+    def insert_round(
+        self,
+        *,
+        team_id: str,
+        channel_id: str,
+        question_id: str,
+        local_date: date,
+        opens_at: datetime,
+        closes_at: datetime,
+    ) -> tuple[RoundInfo, bool]:
+        """Create the workspace's round of that date, or return the existing one (False)."""
+        ...
+
+    def get_round(self, round_id: int) -> RoundInfo | None: ...
+
+    def round_on(self, team_id: str, local_date: date) -> RoundInfo | None: ...
+
+    def latest_round(self, team_id: str) -> RoundInfo | None: ...
+
+    def rounds_to_reveal(self, now: datetime) -> list[RoundInfo]: ...
+
+    def set_round_message(
+        self, round_id: int, *, channel_id: str | None, ts: str | None, state: MessageState
+    ) -> None: ...
+
+    def mark_revealed(self, round_id: int, at: datetime) -> bool:
+        """Mark the round revealed; False if it already was."""
+        ...
+
+    def round_history(self, team_id: str) -> list[RoundRow]:
+        """Every round of the workspace, oldest first."""
+        ...
+
+    def open_question_ids(self, team_id: str, now: datetime) -> set[str]: ...
+
+    # answers
+    def add_answer(self, round_id: int, graded: GradedText) -> int | None:
+        """Insert the scored answer; None if the person already has one for the round."""
+        ...
+
+    def add_practice(
+        self, graded: GradedText, *, round_id: int | None, reason: PracticeReason
+    ) -> int: ...
+
+    def count_answers(self, round_id: int) -> int: ...
+
+    def round_answers(self, round_id: int) -> list[AnswerRow]: ...
+
+    def find_answer(self, round_id: int, user_id: str) -> AnswerRow | None: ...
+
+    def user_rounds(
+        self,
+        team_id: str,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        user_id: str | None = None,
+    ) -> list[UserRound]:
+        """Scored answers of the workspace answered in [start, end)."""
+        ...
+
+    def user_totals(self, team_id: str) -> list[UserTotal]: ...
+
+    def question_scores(self, team_id: str, user_id: str) -> list[QuestionScore]:
+        """The person's best percentage per question, scored answers and practice together."""
+        ...
+
+    def topic_mastery(self, team_id: str, user_id: str) -> list[tuple[str, float, int]]:
+        """(topic, average percent, attempts) over scored answers and honest practice."""
+        ...
+
+    # regrading
+    def answers_to_regrade(
+        self, question_id: str | None, batch_size: int = 2000
+    ) -> Iterator[list[StoredAnswer]]: ...
+
+    def apply_regrade(
+        self, results: Sequence[Regraded], *, changed_by: str, reason: str, at: datetime
+    ) -> list[ScoreChange]:
+        """Store the new grades; record and return every change of points."""
+        ...
+
+    def set_points(
+        self, answer_id: int, points: float, *, changed_by: str, reason: str, at: datetime
+    ) -> ScoreChange: ...
