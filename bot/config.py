@@ -1,0 +1,265 @@
+"""Settings, read once from the environment and an optional `.env`, and checked up front.
+
+A bad value stops the start with one line that names the setting and the form it accepts
+(`ConfigError`); the command line prints it and exits with status 2. The K8SQ_* schedule
+values are only the defaults of the workspace that SLACK_BOT_TOKEN belongs to: settings saved
+in Slack later live in the database and take precedence.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+from bot.domain.model import Lang
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///k8sq.db"
+DEFAULT_QUESTIONS_DIR = Path(__file__).resolve().parent.parent / "questions"
+
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Mode = Literal["socket", "http"]
+
+# Where each Slack setting comes from, for the line that names a missing one.
+SLACK_SETTING_SOURCES = {
+    "SLACK_BOT_TOKEN": "OAuth & Permissions > Bot User OAuth Token",
+    "SLACK_SIGNING_SECRET": "Basic Information > Signing Secret",
+    "SLACK_APP_TOKEN": "Basic Information > App-Level Tokens, scope connections:write",
+}
+
+
+class ConfigError(ValueError):
+    """A setting with a value the bot cannot use."""
+
+    def __init__(self, name: str, value: str, accepted: str) -> None:
+        self.name = name
+        self.value = value
+        self.accepted = accepted
+        super().__init__(f"{name}={value!r} is not valid: expected {accepted}")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When and where a workspace's daily round happens; the defaults a workspace starts with."""
+
+    channel: str | None = None
+    post_time: time = time(9, 30)
+    close_time: time = time(18, 0)
+    timezone: str = "Asia/Shanghai"
+    weekdays: frozenset[int] = frozenset(range(5))
+    holidays: str | None = None
+    language: Lang = "zh"
+
+
+@dataclass(frozen=True)
+class Settings:
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    questions_dir: Path = DEFAULT_QUESTIONS_DIR
+    port: int = 3000
+    admins: tuple[str, ...] = ()
+    schedule: Schedule = field(default_factory=Schedule)
+
+    def missing_slack_settings(self, mode: Mode | None = None) -> tuple[str, ...]:
+        """Name the Slack settings that `k8sq run` in `mode` still needs."""
+        mode = mode or self.default_mode
+        needed = ["SLACK_BOT_TOKEN"]
+        needed.append("SLACK_APP_TOKEN" if mode == "socket" else "SLACK_SIGNING_SECRET")
+        values = {
+            "SLACK_BOT_TOKEN": self.slack_bot_token,
+            "SLACK_SIGNING_SECRET": self.slack_signing_secret,
+            "SLACK_APP_TOKEN": self.slack_app_token,
+        }
+        return tuple(name for name in needed if not values[name])
+
+    @property
+    def default_mode(self) -> Mode:
+        """Socket Mode when an app-level token is set, else HTTP."""
+        return "socket" if self.slack_app_token else "http"
+
+
+def missing_settings_line(missing: tuple[str, ...]) -> str:
+    """One line naming the missing Slack settings and where a Slack app shows them."""
+    where = "; ".join(f"{name}: {SLACK_SETTING_SOURCES[name]}" for name in missing)
+    return (
+        f"Slack is not set up ({', '.join(missing)} missing; find them at "
+        f"https://api.slack.com/apps > your app > {where}; put them in the environment or .env)"
+    )
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env"
+) -> Settings:
+    """Read the settings from `environ` (default: the process environment) over `env_file`.
+
+    Raises:
+        ConfigError: naming the first setting whose value is not valid.
+    """
+    values: dict[str, str] = {}
+    if env_file is not None and Path(env_file).is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+
+    def get(name: str) -> str | None:
+        value = values.get(name)
+        if value is None or not value.strip():
+            return None
+        return value.strip()
+
+    schedule = Schedule(
+        channel=parse_channel("K8SQ_CHANNEL", get("K8SQ_CHANNEL")),
+        post_time=parse_time("K8SQ_POST_TIME", get("K8SQ_POST_TIME") or "09:30"),
+        close_time=parse_time("K8SQ_CLOSE_TIME", get("K8SQ_CLOSE_TIME") or "18:00"),
+        timezone=parse_timezone("K8SQ_TIMEZONE", get("K8SQ_TIMEZONE") or "Asia/Shanghai"),
+        weekdays=parse_weekdays("K8SQ_WEEKDAYS", get("K8SQ_WEEKDAYS") or "mon-fri"),
+        holidays=parse_country("K8SQ_HOLIDAYS", get("K8SQ_HOLIDAYS")),
+        language=parse_language("K8SQ_LANGUAGE", get("K8SQ_LANGUAGE") or "zh"),
+    )
+    if schedule.close_time <= schedule.post_time:
+        raise ConfigError(
+            "K8SQ_CLOSE_TIME",
+            schedule.close_time.strftime("%H:%M"),
+            f"a time later the same day than K8SQ_POST_TIME "
+            f"({schedule.post_time.strftime('%H:%M')})",
+        )
+    return Settings(
+        slack_bot_token=parse_token("SLACK_BOT_TOKEN", get("SLACK_BOT_TOKEN"), "xoxb-"),
+        slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+        slack_app_token=parse_token("SLACK_APP_TOKEN", get("SLACK_APP_TOKEN"), "xapp-"),
+        slack_api_url=parse_url("SLACK_API_URL", get("SLACK_API_URL") or DEFAULT_SLACK_API_URL),
+        database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+        questions_dir=Path(get("K8SQ_QUESTIONS") or DEFAULT_QUESTIONS_DIR),
+        port=parse_port("PORT", get("PORT") or "3000"),
+        admins=parse_admins("K8SQ_ADMINS", get("K8SQ_ADMINS")),
+        schedule=schedule,
+    )
+
+
+# ----- one parser per kind of value; each names the setting and the accepted form -----
+
+_TIME = re.compile(r"(\d{1,2}):(\d{2})")
+
+
+def parse_time(name: str, value: str) -> time:
+    """`HH:MM` on a 24-hour clock."""
+    match = _TIME.fullmatch(value)
+    if match:
+        hour, minute = int(match[1]), int(match[2])
+        if hour < 24 and minute < 60:
+            return time(hour, minute)
+    raise ConfigError(name, value, "a 24-hour time HH:MM, e.g. 09:30")
+
+
+def parse_timezone(name: str, value: str) -> str:
+    """An IANA time zone name."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            name, value, "an IANA time zone name, e.g. Asia/Shanghai or America/New_York"
+        ) from None
+    return value
+
+
+def parse_weekdays(name: str, value: str) -> frozenset[int]:
+    """A range like `mon-fri` or a list like `mon,wed,fri` (Monday is 0)."""
+    accepted = "weekdays as a range like mon-fri or a list like mon,wed,fri"
+    days: set[int] = set()
+    for part in value.lower().replace(" ", "").split(","):
+        first, sep, last = part.partition("-")
+        if first not in WEEKDAY_NAMES or (sep and last not in WEEKDAY_NAMES):
+            raise ConfigError(name, value, accepted)
+        start = WEEKDAY_NAMES.index(first)
+        end = WEEKDAY_NAMES.index(last) if sep else start
+        if end < start:
+            raise ConfigError(name, value, accepted + " (a range runs forward, mon to sun)")
+        days.update(range(start, end + 1))
+    return frozenset(days)
+
+
+def format_weekdays(days: frozenset[int]) -> str:
+    return ",".join(WEEKDAY_NAMES[d] for d in sorted(days))
+
+
+def parse_country(name: str, value: str | None) -> str | None:
+    """A country code the `holidays` package knows, e.g. CN or US."""
+    if value is None:
+        return None
+    import holidays
+
+    code = value.upper()
+    if code not in holidays.list_supported_countries():
+        raise ConfigError(name, value, "a country code the holidays package knows, e.g. CN or US")
+    return code
+
+
+def parse_language(name: str, value: str) -> Lang:
+    lowered = value.lower()
+    if lowered == "zh":
+        return "zh"
+    if lowered == "en":
+        return "en"
+    raise ConfigError(name, value, "zh or en")
+
+
+_CHANNEL = re.compile(r"[CG][A-Z0-9]{6,}|#?[^\s#,@]{1,80}")
+
+
+def parse_channel(name: str, value: str | None) -> str | None:
+    """A channel id like C0123ABCD, or a channel name like #k8s-practice."""
+    if value is None:
+        return None
+    if not _CHANNEL.fullmatch(value):
+        raise ConfigError(name, value, "a channel id like C0123ABCD or a name like #k8s-practice")
+    return value
+
+
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+
+
+def parse_admins(name: str, value: str | None) -> tuple[str, ...]:
+    """Comma-separated Slack user ids such as U012AB3CD."""
+    if value is None:
+        return ()
+    ids = tuple(part.strip() for part in value.split(",") if part.strip())
+    if not all(_USER_ID.fullmatch(i) for i in ids):
+        raise ConfigError(name, value, "comma-separated Slack user ids, e.g. U012AB3CD,U045EF6GH")
+    return ids
+
+
+def parse_token(name: str, value: str | None, prefix: str) -> str | None:
+    if value is None:
+        return None
+    if not value.startswith(prefix):
+        raise ConfigError(name, _redact(value), f"a token starting with {prefix}")
+    return value
+
+
+def _redact(secret: str) -> str:
+    return secret[:5] + "..." if len(secret) > 5 else "..."
+
+
+def parse_url(name: str, value: str) -> str:
+    """An http(s) URL; a trailing slash is added, as the Web API client joins method names."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(name, value, "an http(s) URL such as https://slack.com/api/")
+    return value if value.endswith("/") else value + "/"
+
+
+def parse_port(name: str, value: str) -> int:
+    if value.isdigit() and 0 < int(value) < 65536:
+        return int(value)
+    raise ConfigError(name, value, "a TCP port number from 1 to 65535")
