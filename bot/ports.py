@@ -13,6 +13,7 @@ from bot.domain.records import (
     PracticeReason,
     RoundInfo,
     ScoreChange,
+    TopicScore,
     WorkspaceSettings,
 )
 
@@ -81,8 +82,6 @@ class UserRound:
     round_id: int
     points: float
     max_points: float
-    topic: str
-    answered_at: datetime
 
 
 @dataclass(frozen=True)
@@ -219,12 +218,19 @@ class Store(Protocol):
 
     def user_totals(self, team_id: str) -> list[UserTotal]: ...
 
+    def topic_scores(self, team_id: str, *, start: datetime, end: datetime) -> list[TopicScore]:
+        """The team's average percentage per topic over scored answers in [start, end)."""
+        ...
+
     def question_scores(self, team_id: str, user_id: str) -> list[QuestionScore]:
         """The person's best percentage per question, scored answers and practice together."""
         ...
 
-    def topic_mastery(self, team_id: str, user_id: str) -> list[tuple[str, float, int]]:
-        """(topic, average percent, attempts) over scored answers and honest practice."""
+    def topic_mastery(self, team_id: str, user_id: str) -> list[TopicScore]:
+        """The person's average percentage per topic, scored answers and practice together.
+
+        Second tries at a round ("repeat") are left out: they follow the hints.
+        """
         ...
 
     # regrading
@@ -241,3 +247,62 @@ class Store(Protocol):
     def set_points(
         self, answer_id: int, points: float, *, changed_by: str, reason: str, at: datetime
     ) -> ScoreChange: ...
+
+
+# ----- the chat port: posting to Slack, used by the scheduled jobs -----
+
+# Block Kit blocks as Slack takes them (JSON objects).
+Blocks = Sequence[dict[str, object]]
+
+
+@dataclass(frozen=True)
+class PostedMessage:
+    channel_id: str
+    ts: str
+
+
+class ChatError(Exception):
+    """A chat call that failed; `code` is Slack's error code or a short reason."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        self.code = code
+        self.detail = detail
+        super().__init__(f"{code}: {detail}" if detail else code)
+
+
+class PostNotTaken(ChatError):
+    """Slack surely did not take the post (it refused it, or it never reached Slack)."""
+
+
+class ChannelUnavailable(PostNotTaken):
+    """The channel is gone or the bot is not in it (`not_in_channel`, `channel_not_found`)."""
+
+
+class PostUnknown(ChatError):
+    """Slack may or may not have the post (a 5xx, a timeout, a dropped connection)."""
+
+
+class Chat(Protocol):
+    """Messages in a workspace, found by team id. Posting is never repeated when unsure."""
+
+    def post_message(
+        self,
+        *,
+        team_id: str,
+        channel: str,
+        text: str,
+        blocks: Blocks = (),
+        thread_ts: str | None = None,
+    ) -> PostedMessage:
+        """Post once; PostNotTaken or PostUnknown say what became of a failed post."""
+        ...
+
+    def update_message(
+        self, *, team_id: str, channel: str, ts: str, text: str, blocks: Blocks = ()
+    ) -> None:
+        """Replace a message's content; ChatError if Slack would not."""
+        ...
+
+    def send_dm(self, *, team_id: str, user_id: str, text: str, blocks: Blocks = ()) -> None:
+        """Send a direct message from the bot; ChatError if it could not be sent."""
+        ...

@@ -1,0 +1,82 @@
+"""Which database, and an engine for it: a SQLite file by default, PostgreSQL in production."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_SQLITE_NAME = "k8sq.db"
+# How long a SQLite writer waits for another one before giving up, in milliseconds.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# An execution option: this connection only reads, so a deferred BEGIN is enough.
+READ_ONLY = "k8sq_read_only"
+
+
+class DatabaseUrlError(ValueError):
+    """A DATABASE_URL that cannot be parsed."""
+
+
+def database_url(environ: Mapping[str, str] | None = None) -> str:
+    """DATABASE_URL if set, else the SQLite file k8sq.db in K8SQ_DATA_DIR (default: here)."""
+    env = os.environ if environ is None else environ
+    url = env.get("DATABASE_URL", "").strip()
+    if url:
+        try:
+            make_url(url)
+        except ArgumentError as exc:
+            raise DatabaseUrlError(f"DATABASE_URL is not a database URL: {exc}") from None
+        return url
+    data_dir = Path(env.get("K8SQ_DATA_DIR", "").strip() or ".")
+    return f"sqlite:///{(data_dir / DEFAULT_SQLITE_NAME).resolve()}"
+
+
+def mask_url(url: str) -> str:
+    """The URL as it may be shown: the password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable database URL>"
+
+
+def create_engine_for(url: str, **kwargs: Any) -> Engine:
+    """An engine for the URL; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE writes."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        kwargs.setdefault("pool_pre_ping", True)
+        return create_engine(parsed, **kwargs)
+    database = parsed.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, **kwargs)
+    _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module, so that the "begin"
+        # hook below decides how each transaction starts.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn: Connection) -> None:
+        # A deferred BEGIN that reads and then writes fails at once with "database is
+        # locked" when another writer got in between, whatever the busy timeout; IMMEDIATE
+        # takes the write lock up front, so concurrent writers queue instead.
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")

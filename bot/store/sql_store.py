@@ -1,0 +1,653 @@
+"""The Store port on SQLAlchemy: rows in, domain values out. One transaction per call."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
+from typing import Any, cast
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Insert,
+    bindparam,
+    func,
+    literal,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.domain.model import Lang, Question
+from bot.domain.records import (
+    MessageState,
+    PracticeReason,
+    RoundInfo,
+    ScoreChange,
+    TopicScore,
+    WorkspaceSettings,
+)
+from bot.ports import (
+    AnswerRow,
+    GradedText,
+    QuestionScore,
+    Regraded,
+    RoundRow,
+    StoredAnswer,
+    UserRound,
+    UserTotal,
+)
+from bot.store import tables as t
+from bot.store.engine import READ_ONLY
+
+
+class SqlStore:
+    """Everything k8sq remembers, in SQLite or PostgreSQL."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._postgres = engine.dialect.name == "postgresql"
+
+    # ----- plumbing -----
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(**{READ_ONLY: True})
+            with conn.begin():
+                yield conn
+
+    def _insert(self, table: Any) -> Any:
+        """An INSERT that can take ON CONFLICT on either database."""
+        if self._postgres:
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    # ----- questions -----
+
+    def sync_questions(self, questions: Sequence[Question]) -> int:
+        now = datetime.now(UTC)
+        q = t.questions
+        with self._write() as conn:
+            existing = {
+                row.id: row
+                for row in conn.execute(
+                    select(q.c.id, q.c.version, q.c.topic, q.c.difficulty, q.c.position, q.c.active)
+                )
+            }
+            changed = 0
+            for position, question in enumerate(questions):
+                values = {
+                    "topic": question.topic,
+                    "difficulty": question.difficulty,
+                    "version": question.version,
+                    "position": position,
+                    "active": True,
+                }
+                old = existing.pop(question.id, None)
+                if old is None:
+                    conn.execute(q.insert().values(id=question.id, synced_at=now, **values))
+                    changed += 1
+                elif any(getattr(old, k) != v for k, v in values.items()):
+                    conn.execute(
+                        update(q).where(q.c.id == question.id).values(synced_at=now, **values)
+                    )
+                    changed += 1
+            gone = [qid for qid, row in existing.items() if row.active]
+            if gone:
+                conn.execute(update(q).where(q.c.id.in_(gone)).values(active=False, synced_at=now))
+                changed += len(gone)
+        return changed
+
+    # ----- workspaces -----
+
+    @staticmethod
+    def _settings(row: Any) -> WorkspaceSettings:
+        weekdays = tuple(int(d) for d in row.weekdays.split(",") if d)
+        return WorkspaceSettings(
+            team_id=row.team_id,
+            channel_id=row.channel_id,
+            post_time=cast(time, row.post_time),
+            close_time=cast(time, row.close_time),
+            timezone=row.timezone,
+            weekdays=weekdays,
+            holiday_country=row.holiday_country,
+            language=cast(Lang, row.language),
+            admins=tuple(row.admins),
+            paused=bool(row.paused),
+        )
+
+    @staticmethod
+    def _settings_values(settings: WorkspaceSettings) -> dict[str, Any]:
+        return {
+            "channel_id": settings.channel_id,
+            "post_time": settings.post_time,
+            "close_time": settings.close_time,
+            "timezone": settings.timezone,
+            "weekdays": ",".join(str(d) for d in settings.weekdays),
+            "holiday_country": settings.holiday_country,
+            "language": settings.language,
+            "admins": list(settings.admins),
+            "paused": settings.paused,
+        }
+
+    def ensure_workspace(self, defaults: WorkspaceSettings) -> WorkspaceSettings:
+        w = t.workspaces
+        with self._write() as conn:
+            conn.execute(
+                self._insert(w)
+                .values(
+                    team_id=defaults.team_id,
+                    created_at=datetime.now(UTC),
+                    **self._settings_values(defaults),
+                )
+                .on_conflict_do_nothing(index_elements=[w.c.team_id])
+            )
+            row = conn.execute(select(w).where(w.c.team_id == defaults.team_id)).one()
+        return self._settings(row)
+
+    def get_workspace(self, team_id: str) -> WorkspaceSettings | None:
+        w = t.workspaces
+        with self._read() as conn:
+            row = conn.execute(select(w).where(w.c.team_id == team_id)).one_or_none()
+        return None if row is None else self._settings(row)
+
+    def save_workspace(self, settings: WorkspaceSettings) -> None:
+        w = t.workspaces
+        with self._write() as conn:
+            conn.execute(
+                update(w)
+                .where(w.c.team_id == settings.team_id)
+                .values(**self._settings_values(settings))
+            )
+
+    def list_workspaces(self) -> list[WorkspaceSettings]:
+        w = t.workspaces
+        with self._read() as conn:
+            rows = conn.execute(select(w).order_by(w.c.team_id)).all()
+        return [self._settings(row) for row in rows]
+
+    # ----- once-only records -----
+
+    def claim(self, *, job: str, period: str, team_id: str, at: datetime) -> bool:
+        c = t.run_claims
+        stmt = (
+            self._insert(c)
+            .values(job=job, period=period, team_id=team_id, claimed_at=at)
+            .on_conflict_do_nothing(index_elements=[c.c.job, c.c.period, c.c.team_id])
+        )
+        with self._write() as conn:
+            return conn.execute(stmt).rowcount == 1
+
+    def record_event(self, event_id: str, at: datetime) -> bool:
+        e = t.slack_events
+        stmt = (
+            self._insert(e)
+            .values(event_id=event_id, received_at=at)
+            .on_conflict_do_nothing(index_elements=[e.c.event_id])
+        )
+        with self._write() as conn:
+            return conn.execute(stmt).rowcount == 1
+
+    # ----- rounds -----
+
+    @staticmethod
+    def _round(row: Any) -> RoundInfo:
+        return RoundInfo(
+            id=row.id,
+            team_id=row.team_id,
+            channel_id=row.channel_id,
+            question_id=row.question_id,
+            local_date=row.local_date,
+            opens_at=row.opens_at,
+            closes_at=row.closes_at,
+            revealed_at=row.revealed_at,
+            message_channel=row.message_channel,
+            message_ts=row.message_ts,
+            message_state=cast(MessageState, row.message_state),
+        )
+
+    def insert_round(
+        self,
+        *,
+        team_id: str,
+        channel_id: str,
+        question_id: str,
+        local_date: date,
+        opens_at: datetime,
+        closes_at: datetime,
+    ) -> tuple[RoundInfo, bool]:
+        r = t.rounds
+        stmt = (
+            self._insert(r)
+            .values(
+                team_id=team_id,
+                channel_id=channel_id,
+                question_id=question_id,
+                local_date=local_date,
+                opens_at=opens_at,
+                closes_at=closes_at,
+                message_state="pending",
+                created_at=opens_at,
+            )
+            .on_conflict_do_nothing(index_elements=[r.c.team_id, r.c.local_date])
+        )
+        with self._write() as conn:
+            created = conn.execute(stmt).rowcount == 1
+            row = conn.execute(
+                select(r).where(r.c.team_id == team_id, r.c.local_date == local_date)
+            ).one()
+        return self._round(row), created
+
+    def get_round(self, round_id: int) -> RoundInfo | None:
+        r = t.rounds
+        with self._read() as conn:
+            row = conn.execute(select(r).where(r.c.id == round_id)).one_or_none()
+        return None if row is None else self._round(row)
+
+    def round_on(self, team_id: str, local_date: date) -> RoundInfo | None:
+        r = t.rounds
+        with self._read() as conn:
+            row = conn.execute(
+                select(r).where(r.c.team_id == team_id, r.c.local_date == local_date)
+            ).one_or_none()
+        return None if row is None else self._round(row)
+
+    def latest_round(self, team_id: str) -> RoundInfo | None:
+        r = t.rounds
+        with self._read() as conn:
+            row = conn.execute(
+                select(r).where(r.c.team_id == team_id).order_by(r.c.local_date.desc()).limit(1)
+            ).one_or_none()
+        return None if row is None else self._round(row)
+
+    def rounds_to_reveal(self, now: datetime) -> list[RoundInfo]:
+        r = t.rounds
+        with self._read() as conn:
+            rows = conn.execute(
+                select(r)
+                .where(r.c.revealed_at.is_(None), r.c.closes_at <= now)
+                .order_by(r.c.closes_at, r.c.id)
+            ).all()
+        return [self._round(row) for row in rows]
+
+    def set_round_message(
+        self, round_id: int, *, channel_id: str | None, ts: str | None, state: MessageState
+    ) -> None:
+        r = t.rounds
+        with self._write() as conn:
+            conn.execute(
+                update(r)
+                .where(r.c.id == round_id)
+                .values(message_channel=channel_id, message_ts=ts, message_state=state)
+            )
+
+    def mark_revealed(self, round_id: int, at: datetime) -> bool:
+        r = t.rounds
+        with self._write() as conn:
+            result = conn.execute(
+                update(r)
+                .where(r.c.id == round_id, r.c.revealed_at.is_(None))
+                .values(revealed_at=at)
+            )
+            return result.rowcount == 1
+
+    def round_history(self, team_id: str) -> list[RoundRow]:
+        r = t.rounds
+        q = t.questions
+        with self._read() as conn:
+            rows = conn.execute(
+                select(
+                    r.c.id,
+                    r.c.question_id,
+                    q.c.topic,
+                    r.c.local_date,
+                    r.c.closes_at,
+                    r.c.revealed_at,
+                )
+                .join(q, q.c.id == r.c.question_id)
+                .where(r.c.team_id == team_id)
+                .order_by(r.c.local_date, r.c.id)
+            ).all()
+        return [
+            RoundRow(
+                round_id=row.id,
+                question_id=row.question_id,
+                topic=row.topic,
+                local_date=row.local_date,
+                closes_at=row.closes_at,
+                revealed=row.revealed_at is not None,
+            )
+            for row in rows
+        ]
+
+    def open_question_ids(self, team_id: str, now: datetime) -> set[str]:
+        r = t.rounds
+        with self._read() as conn:
+            ids = conn.scalars(
+                select(r.c.question_id).where(
+                    r.c.team_id == team_id, r.c.revealed_at.is_(None), r.c.closes_at > now
+                )
+            ).all()
+        return set(ids)
+
+    # ----- answers -----
+
+    @staticmethod
+    def _graded_values(graded: GradedText) -> dict[str, Any]:
+        return {
+            "team_id": graded.team_id,
+            "user_id": graded.user_id,
+            "question_id": graded.question_id,
+            "text": graded.text,
+            "points": graded.points,
+            "max_points": graded.max_points,
+            "found": list(graded.found),
+            "missed": list(graded.missed),
+            "rubric_version": graded.rubric_version,
+        }
+
+    def add_answer(self, round_id: int, graded: GradedText) -> int | None:
+        a = t.answers
+        stmt: Insert = (
+            self._insert(a)
+            .values(round_id=round_id, answered_at=graded.at, **self._graded_values(graded))
+            .on_conflict_do_nothing(index_elements=[a.c.round_id, a.c.user_id])
+            .returning(a.c.id)
+        )
+        with self._write() as conn:
+            return conn.execute(stmt).scalar_one_or_none()
+
+    def add_practice(
+        self, graded: GradedText, *, round_id: int | None, reason: PracticeReason
+    ) -> int:
+        p = t.practice_attempts
+        stmt = (
+            p.insert()
+            .values(
+                round_id=round_id,
+                reason=reason,
+                attempted_at=graded.at,
+                **self._graded_values(graded),
+            )
+            .returning(p.c.id)
+        )
+        with self._write() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    def count_answers(self, round_id: int) -> int:
+        a = t.answers
+        with self._read() as conn:
+            return int(
+                conn.execute(select(func.count()).where(a.c.round_id == round_id)).scalar_one()
+            )
+
+    @staticmethod
+    def _answer(row: Any) -> AnswerRow:
+        return AnswerRow(
+            answer_id=row.id,
+            round_id=row.round_id,
+            user_id=row.user_id,
+            points=row.points,
+            max_points=row.max_points,
+            missed=tuple(row.missed),
+        )
+
+    def round_answers(self, round_id: int) -> list[AnswerRow]:
+        a = t.answers
+        with self._read() as conn:
+            rows = conn.execute(
+                select(a.c.id, a.c.round_id, a.c.user_id, a.c.points, a.c.max_points, a.c.missed)
+                .where(a.c.round_id == round_id)
+                .order_by(a.c.id)
+            ).all()
+        return [self._answer(row) for row in rows]
+
+    def find_answer(self, round_id: int, user_id: str) -> AnswerRow | None:
+        a = t.answers
+        with self._read() as conn:
+            row = conn.execute(
+                select(
+                    a.c.id, a.c.round_id, a.c.user_id, a.c.points, a.c.max_points, a.c.missed
+                ).where(a.c.round_id == round_id, a.c.user_id == user_id)
+            ).one_or_none()
+        return None if row is None else self._answer(row)
+
+    def user_rounds(
+        self,
+        team_id: str,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        user_id: str | None = None,
+    ) -> list[UserRound]:
+        a = t.answers
+        stmt = select(a.c.user_id, a.c.round_id, a.c.points, a.c.max_points).where(
+            a.c.team_id == team_id
+        )
+        if start is not None:
+            stmt = stmt.where(a.c.answered_at >= start)
+        if end is not None:
+            stmt = stmt.where(a.c.answered_at < end)
+        if user_id is not None:
+            stmt = stmt.where(a.c.user_id == user_id)
+        with self._read() as conn:
+            rows = conn.execute(stmt).all()
+        return [UserRound(*row) for row in rows]
+
+    def user_totals(self, team_id: str) -> list[UserTotal]:
+        a = t.answers
+        percent = func.sum(100.0 * a.c.points / func.nullif(a.c.max_points, 0))
+        with self._read() as conn:
+            rows = conn.execute(
+                select(
+                    a.c.user_id,
+                    func.sum(a.c.points),
+                    func.count(),
+                    func.coalesce(percent, 0.0),
+                )
+                .where(a.c.team_id == team_id)
+                .group_by(a.c.user_id)
+            ).all()
+        return [UserTotal(row[0], float(row[1]), int(row[2]), float(row[3])) for row in rows]
+
+    def topic_scores(self, team_id: str, *, start: datetime, end: datetime) -> list[TopicScore]:
+        a = t.answers
+        q = t.questions
+        with self._read() as conn:
+            rows = conn.execute(
+                select(
+                    q.c.topic,
+                    func.avg(100.0 * a.c.points / func.nullif(a.c.max_points, 0)),
+                    func.count(),
+                )
+                .join(q, q.c.id == a.c.question_id)
+                .where(a.c.team_id == team_id, a.c.answered_at >= start, a.c.answered_at < end)
+                .group_by(q.c.topic)
+                .order_by(q.c.topic)
+            ).all()
+        return [TopicScore(row[0], float(row[1] or 0.0), int(row[2])) for row in rows]
+
+    def _attempts(self, team_id: str, user_id: str) -> Any:
+        """Scored answers and practice of a person (second tries left out), as one query."""
+        a = t.answers
+        p = t.practice_attempts
+        return union_all(
+            select(
+                a.c.question_id.label("question_id"),
+                a.c.points.label("points"),
+                a.c.max_points.label("max_points"),
+                a.c.answered_at.label("at"),
+            ).where(a.c.team_id == team_id, a.c.user_id == user_id),
+            select(p.c.question_id, p.c.points, p.c.max_points, p.c.attempted_at).where(
+                p.c.team_id == team_id, p.c.user_id == user_id, p.c.reason != literal("repeat")
+            ),
+        ).subquery()
+
+    def question_scores(self, team_id: str, user_id: str) -> list[QuestionScore]:
+        s = self._attempts(team_id, user_id)
+        with self._read() as conn:
+            rows = conn.execute(
+                select(
+                    s.c.question_id,
+                    func.max(100.0 * s.c.points / func.nullif(s.c.max_points, 0)),
+                    func.max(s.c.at),
+                ).group_by(s.c.question_id)
+            ).all()
+        return [QuestionScore(qid, float(best or 0.0), last) for qid, best, last in rows]
+
+    def topic_mastery(self, team_id: str, user_id: str) -> list[TopicScore]:
+        s = self._attempts(team_id, user_id)
+        q = t.questions
+        with self._read() as conn:
+            rows = conn.execute(
+                select(
+                    q.c.topic,
+                    func.avg(100.0 * s.c.points / func.nullif(s.c.max_points, 0)),
+                    func.count(),
+                )
+                .join(q, q.c.id == s.c.question_id)
+                .group_by(q.c.topic)
+            ).all()
+        return [TopicScore(row[0], float(row[1] or 0.0), int(row[2])) for row in rows]
+
+    # ----- regrading -----
+
+    def answers_to_regrade(
+        self, question_id: str | None, batch_size: int = 2000
+    ) -> Iterator[list[StoredAnswer]]:
+        a = t.answers
+        last_id = 0
+        while True:
+            stmt = (
+                select(
+                    a.c.id,
+                    a.c.round_id,
+                    a.c.user_id,
+                    a.c.question_id,
+                    a.c.text,
+                    a.c.points,
+                    a.c.rubric_version,
+                )
+                .where(a.c.id > last_id)
+                .order_by(a.c.id)
+                .limit(batch_size)
+            )
+            if question_id is not None:
+                stmt = stmt.where(a.c.question_id == question_id)
+            with self._read() as conn:
+                rows = conn.execute(stmt).all()
+            if not rows:
+                return
+            last_id = rows[-1].id
+            yield [StoredAnswer(*row) for row in rows]
+
+    def apply_regrade(
+        self, results: Sequence[Regraded], *, changed_by: str, reason: str, at: datetime
+    ) -> list[ScoreChange]:
+        if not results:
+            return []
+        a = t.answers
+        by_id = {r.answer_id: r for r in results}
+        changes: list[ScoreChange] = []
+        with self._write() as conn:
+            old_rows = conn.execute(
+                select(a.c.id, a.c.round_id, a.c.user_id, a.c.points, a.c.rubric_version).where(
+                    a.c.id.in_(list(by_id))
+                )
+            ).all()
+            updates = []
+            change_rows = []
+            for row in old_rows:
+                new = by_id[row.id]
+                updates.append(
+                    {
+                        "b_id": row.id,
+                        "b_points": new.points,
+                        "b_max": new.max_points,
+                        "b_found": list(new.found),
+                        "b_missed": list(new.missed),
+                        "b_version": new.rubric_version,
+                    }
+                )
+                if new.points != row.points:
+                    changes.append(
+                        ScoreChange(
+                            answer_id=row.id,
+                            round_id=row.round_id,
+                            user_id=row.user_id,
+                            old_points=row.points,
+                            new_points=new.points,
+                            changed_by=changed_by,
+                            reason=reason,
+                        )
+                    )
+                    change_rows.append(
+                        {
+                            "answer_id": row.id,
+                            "old_points": row.points,
+                            "new_points": new.points,
+                            "old_version": row.rubric_version,
+                            "new_version": new.rubric_version,
+                            "changed_by": changed_by,
+                            "reason": reason,
+                            "changed_at": at,
+                        }
+                    )
+            if updates:
+                conn.execute(
+                    update(a)
+                    .where(a.c.id == bindparam("b_id"))
+                    .values(
+                        points=bindparam("b_points"),
+                        max_points=bindparam("b_max"),
+                        found=bindparam("b_found", type_=a.c.found.type),
+                        missed=bindparam("b_missed", type_=a.c.missed.type),
+                        rubric_version=bindparam("b_version"),
+                    )
+                    .execution_options(synchronize_session=False),
+                    updates,
+                )
+            if change_rows:
+                conn.execute(t.score_changes.insert(), change_rows)
+        return changes
+
+    def set_points(
+        self, answer_id: int, points: float, *, changed_by: str, reason: str, at: datetime
+    ) -> ScoreChange:
+        a = t.answers
+        with self._write() as conn:
+            row = conn.execute(
+                select(a.c.id, a.c.round_id, a.c.user_id, a.c.points, a.c.rubric_version).where(
+                    a.c.id == answer_id
+                )
+            ).one()
+            conn.execute(update(a).where(a.c.id == answer_id).values(points=points))
+            conn.execute(
+                t.score_changes.insert().values(
+                    answer_id=answer_id,
+                    old_points=row.points,
+                    new_points=points,
+                    old_version=row.rubric_version,
+                    new_version=row.rubric_version,
+                    changed_by=changed_by,
+                    reason=reason,
+                    changed_at=at,
+                )
+            )
+        return ScoreChange(
+            answer_id=answer_id,
+            round_id=row.round_id,
+            user_id=row.user_id,
+            old_points=row.points,
+            new_points=points,
+            changed_by=changed_by,
+            reason=reason,
+        )
