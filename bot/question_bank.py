@@ -1,0 +1,820 @@
+"""Load the question bank from YAML, validate all of it, and build the domain's values.
+
+Every problem in the bank is reported at once, each naming its file, line, question and field, so a
+writer fixes a whole file in one pass instead of one error per run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+)
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from bot.domain.model import (
+    Alias,
+    Bank,
+    Concept,
+    DomainError,
+    Example,
+    Misconception,
+    Question,
+    Rubric,
+    Text,
+    Topic,
+)
+from bot.domain.topics import topic_keys
+
+ENV_QUESTIONS_DIR = "K8SQ_QUESTIONS_DIR"
+DEFAULT_QUESTIONS_DIR = Path(__file__).resolve().parent.parent / "questions"
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_RE = re.compile(SLUG_PATTERN)
+MAX_ID_LENGTH = 64
+
+# The kinds of example answer a writer may use (questions/README.md, "Example kinds").
+ExampleKind = Literal[
+    "full",
+    "good",
+    "partial",
+    "weak",
+    "wrong",
+    "empty",
+    "offtopic",
+    "stuffing",
+    "negated",
+    "typos",
+    "paraphrase",
+    "modern",
+    "verbose",
+    "traditional",
+    "mixed",
+]
+EXAMPLE_KINDS: tuple[str, ...] = get_args(ExampleKind)
+# Every question calibrates its rubric on at least a full, a partial and a wrong or empty answer.
+REQUIRED_KIND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("a full answer (kind: full)", ("full",)),
+    ("a partial answer (kind: partial or weak)", ("partial", "weak")),
+    ("a wrong or empty answer (kind: wrong, empty or offtopic)", ("wrong", "empty", "offtopic")),
+)
+MIN_EXAMPLES = 3
+VERSION_LENGTH = 12
+
+
+def default_bank_path() -> Path:
+    """The bank to load: `$K8SQ_QUESTIONS_DIR`, else `questions/` at the repository root."""
+    configured = os.environ.get(ENV_QUESTIONS_DIR, "").strip()
+    return Path(configured) if configured else DEFAULT_QUESTIONS_DIR
+
+
+# ----- problems -----
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the bank, named precisely enough to fix without searching."""
+
+    file: str
+    question_id: str | None
+    field: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        parts = [where]
+        if self.question_id:
+            parts.append(self.question_id)
+        if self.field:
+            parts.append(self.field)
+        return ": ".join([*parts, self.message])
+
+
+class BankError(DomainError):
+    """The bank cannot be used; `problems` lists everything wrong with it."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        header = f"the question bank has {count} problem{'s' if count != 1 else ''}:"
+        super().__init__("\n".join([header, *(str(p) for p in self.problems)]))
+
+
+# ----- where things are in the YAML -----
+
+
+@dataclass(frozen=True)
+class QuestionSource:
+    """Where a question was written: its file, its line, and the line of each example."""
+
+    file: str
+    line: int | None
+    example_lines: tuple[int | None, ...] = ()
+
+
+@dataclass(frozen=True)
+class LoadedBank:
+    bank: Bank
+    sources: dict[str, QuestionSource] = field(default_factory=dict)
+    files: tuple[str, ...] = ()
+
+
+Loc = tuple[str | int, ...]
+
+
+def _node_at(root: yaml.Node | None, loc: Loc) -> tuple[yaml.Node | None, bool]:
+    """The deepest YAML node along `loc`, and whether the whole path was found."""
+    node = root
+    for part in loc:
+        if node is None:
+            return None, False
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == part:
+                    child = value
+                    break
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(part, int)
+            and 0 <= part < len(node.value)
+        ):
+            child = node.value[part]
+        if child is None:
+            return node, False
+        node = child
+    return node, True
+
+
+def _key_node(root: yaml.Node | None, loc: Loc) -> yaml.Node | None:
+    """The key node of the last part of `loc`, for pointing at an unknown key."""
+    parent, found = _node_at(root, loc[:-1])
+    if not found or not isinstance(parent, yaml.MappingNode):
+        return parent
+    for key, _value in parent.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == loc[-1]:
+            return key
+    return parent
+
+
+def _line(node: yaml.Node | None) -> int | None:
+    return node.start_mark.line + 1 if node is not None else None
+
+
+def _duplicate_keys(node: yaml.Node | None, path: Loc = ()) -> Iterator[tuple[Loc, yaml.Node]]:
+    """Keys written twice in one mapping: YAML keeps the last silently, we do not."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else None
+            if name is not None:
+                if name in seen:
+                    yield (*path, name), key
+                seen.add(name)
+                yield from _duplicate_keys(value, (*path, name))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _duplicate_keys(item, (*path, index))
+
+
+def format_loc(loc: Loc) -> str:
+    """`('rubric', 'concepts', 0, 'weight')` -> `rubric.concepts[0].weight`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+# ----- the YAML schema -----
+
+
+Id = Annotated[StrictStr, Field(min_length=1, max_length=MAX_ID_LENGTH, pattern=SLUG_PATTERN)]
+NonEmpty = Annotated[StrictStr, Field(min_length=1)]
+Positive = Annotated[StrictFloat | StrictInt, Field(gt=0, allow_inf_nan=False)]
+NonNegative = Annotated[StrictFloat | StrictInt, Field(ge=0, allow_inf_nan=False)]
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class TextModel(_Schema):
+    zh: NonEmpty
+    en: NonEmpty
+
+    def to_domain(self) -> Text:
+        return Text(zh=self.zh, en=self.en)
+
+
+def _split_alternatives(term: object, where: str) -> tuple[str, ...]:
+    if not isinstance(term, str):
+        raise ValueError(f"{where} must be text, got {_describe(term)}")
+    if not term.strip():
+        raise ValueError(f"{where} is empty")
+    alternatives = tuple(part.strip() for part in term.split("|"))
+    if any(not part for part in alternatives):
+        raise ValueError(f"empty alternative in '{term.strip()}' (a stray '|')")
+    return alternatives
+
+
+def _parse_alias(raw: object) -> Alias:
+    """`phrase`, `a|b` or `[term, a|b, ...]` -> Alias; every problem is a ValueError."""
+    if isinstance(raw, str):
+        return Alias(terms=(_split_alternatives(raw, "the alias"),))
+    if isinstance(raw, list):
+        if not raw:
+            raise ValueError("an alias with no terms: write a phrase or a list of terms")
+        return Alias(terms=tuple(_split_alternatives(t, f"term {i}") for i, t in enumerate(raw)))
+    raise ValueError(f"an alias is a phrase (text) or a list of terms, got {_describe(raw)}")
+
+
+AliasField = Annotated[Alias, PlainValidator(_parse_alias)]
+Aliases = Annotated[list[AliasField], Field(min_length=1)]
+
+
+class ConceptModel(_Schema):
+    id: Id
+    label: TextModel
+    weight: Positive
+    required: StrictBool = False
+    naming: StrictBool = False
+    aliases: Aliases
+    hint: TextModel
+
+    def to_domain(self) -> Concept:
+        return Concept(
+            id=self.id,
+            label=self.label.to_domain(),
+            weight=float(self.weight),
+            aliases=tuple(self.aliases),
+            hint=self.hint.to_domain(),
+            required=self.required,
+            naming=self.naming,
+        )
+
+
+class MisconceptionModel(_Schema):
+    id: Id
+    statement: TextModel
+    penalty: Positive
+    aliases: Aliases
+
+    def to_domain(self) -> Misconception:
+        return Misconception(
+            id=self.id,
+            statement=self.statement.to_domain(),
+            penalty=float(self.penalty),
+            aliases=tuple(self.aliases),
+        )
+
+
+class RubricModel(_Schema):
+    concepts: Annotated[list[ConceptModel], Field(min_length=1)]
+    misconceptions: list[MisconceptionModel] = []
+
+
+class ExampleModel(_Schema):
+    kind: ExampleKind
+    # An empty answer is a fair example (kind: empty), so the answer may be blank.
+    answer: StrictStr
+    points: tuple[NonNegative, NonNegative]
+
+
+class QuestionModel(_Schema):
+    id: Id
+    topic: Id | None = None
+    difficulty: Annotated[StrictInt, Field(ge=1, le=3)]
+    section: NonEmpty
+    style: Literal["explain", "list"] = "explain"
+    max_points: Positive = 10.0
+    prompt: TextModel
+    reference: TextModel
+    rubric: RubricModel
+    # At least MIN_EXAMPLES: counted on the raw YAML, so the count shows beside broken ones.
+    examples: list[ExampleModel]
+
+
+class TopicModel(_Schema):
+    slug: Id
+    title: TextModel
+    aliases: list[NonEmpty] = []
+
+
+# ----- friendly messages -----
+
+
+def _known_keys(model: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(model.model_fields)
+
+
+_MODELS_BY_LAST_KEY: dict[str, type[BaseModel]] = {
+    "label": TextModel,
+    "hint": TextModel,
+    "statement": TextModel,
+    "prompt": TextModel,
+    "reference": TextModel,
+    "title": TextModel,
+    "rubric": RubricModel,
+    "concepts": ConceptModel,
+    "misconceptions": MisconceptionModel,
+    "examples": ExampleModel,
+}
+
+
+def _model_for(loc: Loc, root: type[BaseModel]) -> type[BaseModel]:
+    """The schema model that owns the mapping at `loc`."""
+    for part in reversed(loc):
+        if isinstance(part, str):
+            return _MODELS_BY_LAST_KEY.get(part, root)
+    return root
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a YAML boolean: put it in quotes)"
+    if isinstance(value, int | float):
+        return f"{value!r} (a number: put it in quotes to mean text)"
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _message(error: Any, owner: type[BaseModel]) -> str:
+    kind = error["type"]
+    loc: Loc = tuple(error["loc"])
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return "missing"
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        known = _known_keys(owner)
+        guess = process.extractOne(key, known, scorer=Levenshtein.normalized_similarity)
+        hint = f" (did you mean '{guess[0]}'?)" if guess and guess[1] >= 0.5 else ""
+        return f"unknown key '{key}'{hint}; allowed: {', '.join(known)}"
+    if kind == "string_too_short" and loc and loc[-1] in {"zh", "en"}:
+        return "empty text"
+    if kind == "string_too_short":
+        return "empty"
+    if kind == "string_pattern_mismatch":
+        return f"{_describe(value)} is not a valid id: lower-case letters, digits and '-'"
+    if kind == "string_too_long":
+        return f"longer than {ctx.get('max_length')} characters"
+    if kind == "string_type":
+        return f"expected text, got {_describe(value)}"
+    if kind in {"int_type", "int_from_float"}:
+        return f"expected a whole number, got {_describe(value)}"
+    if kind in {"float_type", "int_parsing", "float_parsing"}:
+        return f"expected a number, got {_describe(value)}"
+    if kind == "finite_number":
+        return "must be a finite number"
+    if kind == "greater_than":
+        return f"must be more than {ctx.get('gt')}, got {value!r}"
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx.get('ge')}, got {value!r}"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx.get('le')}, got {value!r}"
+    if kind == "bool_type":
+        return f"expected true or false, got {_describe(value)}"
+    if kind == "literal_error":
+        allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        nearest = (
+            process.extractOne(value, allowed, scorer=Levenshtein.normalized_similarity)
+            if isinstance(value, str) and allowed
+            else None
+        )
+        hint = f" (did you mean '{nearest[0]}'?)" if nearest and nearest[1] >= 0.5 else ""
+        return f"{_describe(value)} is not one of: {', '.join(allowed)}{hint}"
+    if kind == "too_short":
+        wanted = ctx.get("min_length")
+        actual = ctx.get("actual_length")
+        return f"needs at least {wanted}, has {actual}"
+    if kind == "too_long" or kind == "tuple_type":
+        return f"expected [min, max], got {_describe(value)}"
+    if kind in {"list_type", "model_type", "model_attributes_type", "dict_type"}:
+        expected = "a list" if kind == "list_type" else "a mapping"
+        return f"expected {expected}, got {_describe(value)}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    return str(error["msg"])
+
+
+# ----- loading one file -----
+
+
+class _FileLoader:
+    """Validate one topic file, collecting its problems."""
+
+    def __init__(self, path: Path, display: str) -> None:
+        self.path = path
+        self.display = display
+        self.problems: list[Problem] = []
+        self.root: yaml.Node | None = None
+
+    def add(
+        self,
+        loc: Loc,
+        message: str,
+        *,
+        question_id: str | None = None,
+        key: bool = False,
+        line: int | None = None,
+    ) -> None:
+        if line is None:
+            node = _key_node(self.root, loc) if key else _node_at(self.root, loc)[0]
+            line = _line(node)
+        self.problems.append(Problem(self.display, question_id, format_loc(loc), message, line))
+
+    def add_validation(
+        self, exc: ValidationError, prefix: Loc, owner: type[BaseModel], question_id: str | None
+    ) -> None:
+        for error in exc.errors():
+            loc: Loc = tuple(error["loc"])
+            full = (*prefix, *loc)
+            model = _model_for(full[:-1], owner) if error["type"] == "extra_forbidden" else owner
+            self.add(
+                full,
+                _message(error, model),
+                question_id=question_id,
+                key=error["type"] == "extra_forbidden",
+            )
+
+    def read(self) -> Any:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            self.add((), f"not UTF-8 text (byte {exc.start})")
+            return None
+        except OSError as exc:
+            self.add((), f"cannot read: {exc.strerror or exc}")
+            return None
+        loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        try:
+            self.root = yaml.compose(text, Loader=loader_cls)
+            data = yaml.load(text, Loader=loader_cls)  # noqa: S506 - a safe loader
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else None
+            problem = getattr(exc, "problem", None) or str(exc)
+            context = getattr(exc, "context", None)
+            detail = f"{context}: {problem}" if context else str(problem)
+            self.add((), f"YAML syntax error: {detail}", line=line)
+            return None
+        for loc, key in _duplicate_keys(self.root):
+            self.add(loc, "key written twice (YAML would keep only the last)", line=_line(key))
+        return data
+
+
+def _question_id(raw: Any) -> str | None:
+    if isinstance(raw, dict):
+        qid = raw.get("id")
+        if isinstance(qid, str) and qid.strip():
+            return qid.strip()
+    return None
+
+
+def _items(raw: Any, *keys: str) -> list[Any]:
+    """`raw[k1][k2]...` when it is a list, else an empty list: for checks on broken YAML."""
+    for key in keys:
+        raw = raw.get(key) if isinstance(raw, dict) else None
+    return raw if isinstance(raw, list) else []
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _check_question(raw: Any, loader: _FileLoader, at: Loc) -> None:
+    """The rules that span fields, run on the raw YAML so they show beside any other problem."""
+    qid = _question_id(raw)
+    raw_examples = _items(raw, "examples")
+    has_list = isinstance(raw, dict) and isinstance(raw.get("examples"), list)
+    if has_list and len(raw_examples) < MIN_EXAMPLES:
+        loader.add(
+            (*at, "examples"),
+            f"needs at least {MIN_EXAMPLES} examples (a full, a partial and a wrong or empty"
+            f" answer), has {len(raw_examples)}",
+            question_id=qid,
+        )
+    for group in ("concepts", "misconceptions"):
+        seen: dict[str, int] = {}
+        for i, item in enumerate(_items(raw, "rubric", group)):
+            item_id = item.get("id") if isinstance(item, dict) else None
+            if not isinstance(item_id, str):
+                continue
+            if item_id in seen:
+                loader.add(
+                    (*at, "rubric", group, i, "id"),
+                    f"id '{item_id}' already used by {group}[{seen[item_id]}]",
+                    question_id=qid,
+                )
+            seen.setdefault(item_id, i)
+    declared = raw.get("max_points", 10) if isinstance(raw, dict) else 10
+    max_points = _number(declared)
+    for i, example in enumerate(raw_examples):
+        points = example.get("points") if isinstance(example, dict) else None
+        if not isinstance(points, list) or len(points) != 2:
+            continue
+        low, high = _number(points[0]), _number(points[1])
+        if low is None or high is None or low < 0 or high < 0:
+            continue  # reported by the schema
+        if low > high:
+            loader.add(
+                (*at, "examples", i, "points"),
+                f"impossible range [{low:g}, {high:g}]: min is more than max",
+                question_id=qid,
+            )
+        elif max_points is not None and max_points > 0 and high > max_points:
+            loader.add(
+                (*at, "examples", i, "points"),
+                f"impossible range [{low:g}, {high:g}]: the question is worth {max_points:g}",
+                question_id=qid,
+            )
+    kinds = {e.get("kind") for e in raw_examples if isinstance(e, dict)}
+    if len(raw_examples) >= MIN_EXAMPLES:
+        for description, group_kinds in REQUIRED_KIND_GROUPS:
+            if not kinds.intersection(group_kinds):
+                loader.add((*at, "examples"), f"needs {description}", question_id=qid)
+
+
+def _to_question(q: QuestionModel, topic: str) -> Question:
+    question = Question(
+        id=q.id,
+        topic=topic,
+        difficulty=q.difficulty,
+        section=q.section,
+        prompt=q.prompt.to_domain(),
+        reference=q.reference.to_domain(),
+        rubric=Rubric(
+            concepts=tuple(c.to_domain() for c in q.rubric.concepts),
+            misconceptions=tuple(m.to_domain() for m in q.rubric.misconceptions),
+            max_points=float(q.max_points),
+            style=q.style,
+        ),
+        examples=tuple(
+            Example(
+                answer=e.answer,
+                min_points=float(e.points[0]),
+                max_points=float(e.points[1]),
+                kind=e.kind,
+            )
+            for e in q.examples
+        ),
+    )
+    return _with_version(question)
+
+
+def question_version(question: Question) -> str:
+    """A short hash of what grades an answer: prompt, reference and rubric.
+
+    The examples, difficulty and section are left out: they do not change a grade.
+    """
+    content = {
+        "id": question.id,
+        "topic": question.topic,
+        "prompt": asdict(question.prompt),
+        "reference": asdict(question.reference),
+        "rubric": asdict(question.rubric),
+    }
+    blob = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:VERSION_LENGTH]
+
+
+def _with_version(question: Question) -> Question:
+    from dataclasses import replace
+
+    return replace(question, version=question_version(question))
+
+
+@dataclass
+class _FileResult:
+    display: str
+    topic: Topic | None = None
+    topic_line: int | None = None
+    alias_lines: dict[str, int | None] = field(default_factory=dict)
+    questions: list[tuple[Question, QuestionSource]] = field(default_factory=list)
+    # Every id the file claims, valid or not, so duplicates are found across broken questions.
+    ids: list[tuple[str, Loc, int | None]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _load_file(path: Path, display: str) -> _FileResult:
+    loader = _FileLoader(path, display)
+    result = _FileResult(display)
+    data = loader.read()
+    if loader.problems and data is None:
+        result.problems = loader.problems
+        return result
+    if not isinstance(data, dict):
+        loader.add((), f"expected a mapping with 'topic' and 'questions', got {_describe(data)}")
+        result.problems = loader.problems
+        return result
+    for key in data:
+        if key not in {"topic", "questions"}:
+            loader.add((str(key),), f"unknown key '{key}'; allowed: topic, questions", key=True)
+    slug: str | None = None
+    raw_topic = data.get("topic")
+    if raw_topic is None:
+        loader.add(("topic",), "missing")
+    else:
+        try:
+            topic_model = TopicModel.model_validate(raw_topic)
+        except ValidationError as exc:
+            loader.add_validation(exc, ("topic",), TopicModel, None)
+            if isinstance(raw_topic, dict) and isinstance(raw_topic.get("slug"), str):
+                slug = raw_topic["slug"].strip()
+        else:
+            slug = topic_model.slug
+            result.topic = Topic(
+                slug=topic_model.slug,
+                title=topic_model.title.to_domain(),
+                aliases=tuple(topic_model.aliases),
+            )
+            result.topic_line = _line(_node_at(loader.root, ("topic",))[0])
+            for i, alias in enumerate(topic_model.aliases):
+                result.alias_lines[alias] = _line(_node_at(loader.root, ("topic", "aliases", i))[0])
+    raw_questions = data.get("questions")
+    if raw_questions is None:
+        loader.add(("questions",), "missing")
+        raw_questions = []
+    elif not isinstance(raw_questions, list):
+        loader.add(("questions",), f"expected a list of questions, got {_describe(raw_questions)}")
+        raw_questions = []
+    for index, raw in enumerate(raw_questions):
+        at: Loc = ("questions", index)
+        qid = _question_id(raw)
+        line = _line(_node_at(loader.root, at)[0])
+        if qid is not None:
+            result.ids.append((qid, at, line))
+        before = len(loader.problems)
+        _check_question(raw, loader, at)
+        try:
+            model = QuestionModel.model_validate(raw)
+        except ValidationError as exc:
+            loader.add_validation(exc, at, QuestionModel, qid)
+            continue
+        if model.topic is not None and slug is not None and model.topic != slug:
+            loader.add(
+                (*at, "topic"),
+                f"unknown topic '{model.topic}': this file is topic '{slug}'",
+                question_id=qid,
+            )
+            continue
+        if len(loader.problems) > before or slug is None:
+            continue
+        example_lines = tuple(
+            _line(_node_at(loader.root, (*at, "examples", i))[0])
+            for i in range(len(model.examples))
+        )
+        source = QuestionSource(display, line, example_lines)
+        result.questions.append((_to_question(model, slug), source))
+    result.problems = loader.problems
+    return result
+
+
+# ----- the whole bank -----
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(
+            p
+            for p in path.iterdir()
+            if p.suffix in {".yaml", ".yml"} and not p.name.startswith((".", "_")) and p.is_file()
+        )
+    return [path]
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_bank_with_sources(path: Path) -> LoadedBank:
+    """Load and validate a folder of topic files or one file; raise BankError listing all."""
+    if not path.exists():
+        raise BankError([Problem(str(path), None, "", "no such file or folder")])
+    files = _files(path)
+    if not files:
+        raise BankError([Problem(_display(path), None, "", "no question files (*.yaml) here")])
+    results = [_load_file(f, _display(f)) for f in files]
+    problems = [p for r in results for p in r.problems]
+
+    # Ids are unique across the whole bank, whichever file they are in.
+    first_id: dict[str, tuple[str, int | None]] = {}
+    for r in results:
+        for qid, loc, line in r.ids:
+            if qid in first_id:
+                other_file, other_line = first_id[qid]
+                where = f"{other_file}:{other_line}" if other_line else other_file
+                problems.append(
+                    Problem(
+                        r.display,
+                        qid,
+                        format_loc((*loc, "id")),
+                        f"duplicate id (also at {where})",
+                        line,
+                    )
+                )
+            else:
+                first_id[qid] = (r.display, line)
+
+    # Topic slugs, titles and aliases: each word /k8sq accepts leads to one topic.
+    claimed: dict[str, tuple[str, str]] = {}
+    slug_files: dict[str, str] = {}
+    for r in results:
+        topic = r.topic
+        if topic is None:
+            continue
+        if topic.slug in slug_files:
+            problems.append(
+                Problem(
+                    r.display,
+                    None,
+                    "topic.slug",
+                    f"topic '{topic.slug}' is already defined in {slug_files[topic.slug]}",
+                    r.topic_line,
+                )
+            )
+            continue
+        slug_files[topic.slug] = r.display
+        own: set[str] = set()
+        words = [("slug", topic.slug), ("title.zh", topic.title.zh), ("title.en", topic.title.en)]
+        words += [(f"aliases[{i}]", alias) for i, alias in enumerate(topic.aliases)]
+        for where, word in words:
+            for key in topic_keys(word):
+                if not key:
+                    problems.append(
+                        Problem(
+                            r.display,
+                            None,
+                            f"topic.{where}",
+                            f"'{word}' has no letters or digits",
+                            r.topic_line,
+                        )
+                    )
+                    continue
+                if key in own:
+                    continue
+                own.add(key)
+                if key in claimed and claimed[key][0] != topic.slug:
+                    other_slug, other_file = claimed[key]
+                    line = r.alias_lines.get(word, r.topic_line)
+                    problems.append(
+                        Problem(
+                            r.display,
+                            None,
+                            f"topic.{where}",
+                            f"'{word}' is also claimed by topic '{other_slug}' ({other_file})",
+                            line,
+                        )
+                    )
+                else:
+                    claimed.setdefault(key, (topic.slug, r.display))
+
+    if problems:
+        order = {r.display: i for i, r in enumerate(results)}
+        problems.sort(key=lambda p: (order.get(p.file, len(order)), p.line or 0))
+        raise BankError(problems)
+    topics = tuple(r.topic for r in results if r.topic is not None)
+    questions = tuple(q for r in results for q, _ in r.questions)
+    sources = {q.id: src for r in results for q, src in r.questions}
+    return LoadedBank(
+        Bank(topics=topics, questions=questions), sources, tuple(r.display for r in results)
+    )
+
+
+def load_bank(path: Path | None = None) -> Bank:
+    """Load the bank at `path` (a folder or one YAML file), by default `default_bank_path()`."""
+    return load_bank_with_sources(path if path is not None else default_bank_path()).bank
