@@ -20,8 +20,8 @@ class WorkspaceSettings:
 
     team_id: str
     channel_id: str | None = None
-    post_time: time = time(10, 0)
-    close_time: time = time(17, 0)
+    post_time: time = time(9, 30)
+    close_time: time = time(18, 0)
     timezone: str = "Asia/Shanghai"
     weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)
     holiday_country: str | None = None
@@ -51,8 +51,8 @@ class RoundInfo:
     message_state: MessageState = "pending"
 
     def is_open(self, now: datetime) -> bool:
-        """Answers count from the opening until the close, and never after the reveal."""
-        return self.revealed_at is None and self.opens_at <= now < self.closes_at
+        """Whether an answer given now counts: before the close, and never after the reveal."""
+        return self.revealed_at is None and now < self.closes_at
 
 
 @dataclass(frozen=True)
@@ -207,6 +207,15 @@ class NoQuestionAvailable(DomainError):
 class NotAnswered(DomainError):
     def __init__(self, round_id: int, user_id: str) -> None:
         super().__init__(f"{user_id} has no scored answer in round {round_id}")
+
+
+class InvalidAnswer(DomainError):
+    """An answer that cannot be graded: empty, or far too long."""
+
+
+class InvalidPoints(DomainError):
+    def __init__(self, points: float, max_points: float) -> None:
+        super().__init__(f"points must be between 0 and {max_points:g}, not {points:g}")
 
 
 class NotAdmin(DomainError):
