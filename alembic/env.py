@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from alembic import context
 from sqlalchemy import Connection
 
-from alembic import context
 from bot.store.engine import create_engine_for, database_url
 from bot.store.tables import Base
 
