@@ -1,0 +1,231 @@
+"""Build the Bolt app from settings and services: nothing happens at import time."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+
+from bot.domain.model import UnknownTopic
+from bot.services import Services
+from bot.slack import listeners
+from bot.slack.round_blocks import question_post
+
+log = logging.getLogger(__name__)
+
+# Web API methods that change nothing more when repeated: retried on 5xx and connection
+# errors too. Posting is not among them: a post that may have reached Slack is not repeated.
+SAFE_TO_REPEAT = frozenset({"chat.update", "views.update", "views.publish"})
+# chat.update is limited to about 50 calls a minute: the "N answered" count of a round is
+# refreshed at most this often.
+COUNT_INTERVAL = 10.0
+
+
+class SlackSettings(Protocol):
+    """What the Slack side reads from the settings."""
+
+    @property
+    def slack_bot_token(self) -> str | None: ...
+
+    @property
+    def slack_signing_secret(self) -> str | None: ...
+
+    @property
+    def slack_api_url(self) -> str: ...
+
+
+# An admin pressed "Post again" for a round: (team id, round id, user id) -> what to tell them.
+PostAgain = Callable[[str, int, str], str]
+
+
+class _OnlySafeMethods(RetryHandler):
+    """Narrow a retry handler to the Web API methods that are safe to repeat."""
+
+    def __init__(self, inner: RetryHandler) -> None:
+        super().__init__(inner.max_retry_count, inner.interval_calculator)
+        self.inner = inner
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        method = request.url.rstrip("/").rsplit("/", 1)[-1]
+        return method in SAFE_TO_REPEAT and bool(
+            self.inner._can_retry(state=state, request=request, response=response, error=error)
+        )
+
+
+def web_client(settings: SlackSettings, *, timeout: int = 10, retries: int = 2) -> WebClient:
+    """A Web API client for the listeners, with the issue's retry rules.
+
+    429s are retried after Retry-After for every method; 5xx and connection errors only for
+    the methods in SAFE_TO_REPEAT.
+    """
+    handlers: list[RetryHandler] = [
+        RateLimitErrorRetryHandler(max_retry_count=retries),
+        _OnlySafeMethods(ServerErrorRetryHandler(max_retry_count=retries)),
+        _OnlySafeMethods(ConnectionErrorRetryHandler(max_retry_count=retries)),
+    ]
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=timeout,
+        retry_handlers=handlers,
+    )
+
+
+@dataclass
+class _Pending:
+    last: float = float("-inf")
+    timer: threading.Timer | None = None
+
+
+class AnswerCount:
+    """Refresh a round's "N answered" at most once every `interval` seconds.
+
+    The first answer after a quiet spell updates the post at once; answers within the
+    interval schedule one trailing update, which reads the count from the database, so the
+    post ends up right whichever answers it skipped.
+    """
+
+    def __init__(self, services: Services, *, interval: float = COUNT_INTERVAL) -> None:
+        self.services = services
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._rounds: dict[int, _Pending] = {}
+
+    def answered(self, round_id: int, client: WebClient) -> None:
+        with self._lock:
+            pending = self._rounds.setdefault(round_id, _Pending())
+            if pending.timer is not None:
+                return  # the trailing update will show this answer too
+            wait = pending.last + self.interval - time.monotonic()
+            if wait > 0:
+                pending.timer = threading.Timer(wait, self._trailing, (round_id, client))
+                pending.timer.daemon = True
+                pending.timer.start()
+                return
+            pending.last = time.monotonic()
+        self.refresh(round_id, client)
+
+    def _trailing(self, round_id: int, client: WebClient) -> None:
+        with self._lock:
+            pending = self._rounds[round_id]
+            pending.timer = None
+            pending.last = time.monotonic()
+        try:
+            self.refresh(round_id, client)
+        except Exception:  # a timer thread has nobody to report to but the log
+            log.exception("could not update the answer count of round %s", round_id)
+
+    def refresh(self, round_id: int, client: WebClient) -> None:
+        """Show the round's current count in its channel post (if it has one)."""
+        round_ = self.services.get_round(round_id)
+        if round_.message_ts is None or round_.message_channel is None:
+            return
+        if round_.revealed_at is not None:
+            return  # the reveal rewrote the post; its count is final
+        settings = self.services.get_settings(round_.team_id)
+        question = self.services.question(round_.question_id)
+        try:
+            topic = self.services.bank.topic(question.topic)
+        except UnknownTopic:
+            topic = None
+        text, blocks = question_post(
+            round_,
+            question,
+            topic,
+            lang=settings.language,
+            timezone=settings.timezone,
+            answered=self.services.count_answers(round_id),
+        )
+        client.chat_update(
+            channel=round_.message_channel, ts=round_.message_ts, text=text, blocks=blocks
+        )
+
+    def cancel(self) -> None:
+        """Drop the trailing updates not yet made (on shutdown, in tests)."""
+        with self._lock:
+            for pending in self._rounds.values():
+                if pending.timer is not None:
+                    pending.timer.cancel()
+                    pending.timer = None
+
+
+def build_app(
+    settings: SlackSettings,
+    services: Services,
+    *,
+    client: WebClient | None = None,
+    post_again: PostAgain | None = None,
+    count_interval: float = COUNT_INTERVAL,
+    workers: int = 16,
+    token_verification: bool = True,
+) -> App:
+    """The Bolt app with every listener registered, bound to `services`.
+
+    Args:
+        client: the Web API client with the bot token (default: `web_client(settings)`, at
+            SLACK_API_URL).
+        post_again: what the admins' "Post again" button does; without it the button says
+            to run `k8sq post-daily --force`.
+        count_interval: the least time between two updates of a round's "N answered".
+        workers: listener threads (Bolt acknowledges from them).
+        token_verification: check the bot token with auth.test now rather than on the first
+            request.
+    """
+    # Bolt takes the bot token from the client ("SingleTeamAuthorization"); installs into many
+    # workspaces will swap in an installation store here, and nothing else changes.
+    app = App(
+        signing_secret=settings.slack_signing_secret,
+        client=client or web_client(settings),
+        token_verification_enabled=token_verification,
+        listener_executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="k8sq"),
+        name="k8sq",
+    )
+    counts = AnswerCount(services, interval=count_interval)
+    app.middleware(_once_per_event(services))
+    listeners.register(app, services, counts=counts, post_again=post_again)
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> None:
+        logger.error("listener failed on a %s request", body.get("type"), exc_info=error)
+
+    return app
+
+
+def _once_per_event(
+    services: Services,
+) -> Callable[..., BoltResponse | None]:
+    """A middleware that drops an Events API delivery seen before (Slack's retries)."""
+
+    def once_per_event(
+        body: dict[str, Any], next: Callable[[], BoltResponse], logger: logging.Logger
+    ) -> BoltResponse | None:
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if isinstance(event_id, str) and not services.record_event(event_id):
+            logger.info("event %s was handled before; acknowledging the retry", event_id)
+            return BoltResponse(status=200, body="")
+        return next()
+
+    return once_per_event

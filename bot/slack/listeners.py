@@ -1,0 +1,351 @@
+"""Thin Bolt listeners, registered in groups with the services bound by closure.
+
+Each listener acknowledges, parses, calls a service, formats with `blocks`, and replies.
+Domain errors become a message to the person; anything else goes to the app's error handler.
+An answer is graded and stored before its submission is acknowledged, and the modal is
+updated in that acknowledgement.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.domain.model import (
+    DomainError,
+    Lang,
+    Question,
+    UnknownQuestion,
+    UnknownTopic,
+)
+from bot.domain.records import NoQuestionAvailable, RoundInfo, UnknownRound
+from bot.services import Services
+from bot.slack import blocks, ids
+from bot.slack.blocks import Outcome, ui
+
+if TYPE_CHECKING:
+    from bot.slack.app import AnswerCount, PostAgain
+
+# Errors meaning the database could not be reached or refused the write: the person's
+# answer was not saved, and submitting again later may work.
+STORAGE_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, OSError)
+
+_ROUND_GONE: dict[Lang, str] = {
+    "zh": "这道题已经不存在了。",
+    "en": "This question is no longer available.",
+}
+_ADMINS_ONLY: dict[Lang, str] = {
+    "zh": "只有管理员可以重新发帖。",
+    "en": "Only the workspace's admins can post the round again.",
+}
+_POST_AGAIN_CLI: dict[Lang, str] = {
+    "zh": "请运行 `k8sq post-daily --team {team} --force` 重新发帖。",
+    "en": "Run `k8sq post-daily --team {team} --force` to post it again.",
+}
+_HELP_WORDS = frozenset({"help", "-h", "--help", "?", "？", "帮助"})
+
+
+def register(
+    app: App, services: Services, *, counts: AnswerCount, post_again: PostAgain | None
+) -> None:
+    """Register every group of listeners."""
+    register_round(app, services, counts=counts)
+    register_practice(app, services)
+    register_admin(app, services, post_again=post_again)
+    register_home(app, services)
+
+
+# ----- helpers shared by the groups -----
+
+
+def _meta(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _lang(value: object) -> Lang:
+    return "en" if value == "en" else "zh"
+
+
+def _answer_text(view: dict[str, Any]) -> str:
+    state = view.get("state", {}).get("values", {})
+    value = state.get(ids.ANSWER_BLOCK_ID, {}).get(ids.ANSWER_INPUT_ID, {}).get("value")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _text_problem(text: str, lang: Lang) -> str | None:
+    """Why an answer cannot be graded, in the person's language, or None."""
+    if not text:
+        return ui("empty", lang)
+    if len(text) > blocks.ANSWER_MAX_CHARS:
+        return ui("too_long", lang, n=len(text))
+    return None
+
+
+def _input_error(ack: Ack, message: str) -> None:
+    ack(response_action="errors", errors={ids.ANSWER_BLOCK_ID: message})
+
+
+def _info_modal(client: WebClient, trigger_id: str, lang: Lang, text: str) -> None:
+    view = {
+        "type": "modal",
+        "callback_id": ids.FEEDBACK_MODAL_CALLBACK_ID,
+        "title": blocks.plain("k8sq", blocks.TITLE_LIMIT),
+        "close": blocks.plain(ui("done", lang), blocks.TITLE_LIMIT),
+        "blocks": blocks.mrkdwn_sections(blocks.escape(text)),
+    }
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+def _workspace_lang(services: Services, team_id: str | None) -> Lang:
+    if not team_id:
+        return "zh"
+    return services.ensure_workspace(team_id).language
+
+
+def _round_of(services: Services, value: str, team_id: str | None) -> RoundInfo:
+    """The round a button names, if it is this workspace's."""
+    try:
+        round_id = int(value)
+    except ValueError:
+        raise UnknownRound(0) from None
+    round_ = services.get_round(round_id)
+    if team_id is not None and round_.team_id != team_id:
+        raise UnknownRound(round_id)
+    return round_
+
+
+# ----- the daily round: Answer, the other language, the submission -----
+
+
+def register_round(app: App, services: Services, *, counts: AnswerCount) -> None:
+    @app.action(ids.ANSWER_ACTION_ID)
+    def open_answer(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+    ) -> None:
+        ack()
+        lang = _workspace_lang(services, context.team_id)
+        try:
+            round_ = _round_of(services, str(action.get("value", "")), context.team_id)
+            question = services.question(round_.question_id)
+        except (UnknownRound, UnknownQuestion):
+            _info_modal(client, body["trigger_id"], lang, _ROUND_GONE[lang])
+            return
+        settings = services.get_settings(round_.team_id)
+        is_open = round_.is_open(services.clock.now())
+        view = blocks.answer_modal(
+            question,
+            lang=lang,
+            callback_id=ids.ANSWER_MODAL_CALLBACK_ID,
+            private_metadata=json.dumps({"round": round_.id, "lang": lang}),
+            closes=round_.closes_at.astimezone(settings.zone).strftime("%H:%M"),
+            note=None if is_open else ui("closed_note", lang),
+            practice=not is_open,
+        )
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(ids.OTHER_LANGUAGE_ACTION_ID)
+    def open_other_language(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+    ) -> None:
+        ack()
+        lang = _workspace_lang(services, context.team_id)
+        other: Lang = "en" if lang == "zh" else "zh"
+        try:
+            round_ = _round_of(services, str(action.get("value", "")), context.team_id)
+            question = services.question(round_.question_id)
+        except (UnknownRound, UnknownQuestion):
+            _info_modal(client, body["trigger_id"], lang, _ROUND_GONE[lang])
+            return
+        client.views_open(
+            trigger_id=body["trigger_id"], view=blocks.prompt_modal(question, lang=other)
+        )
+
+    @app.view(ids.ANSWER_MODAL_CALLBACK_ID)
+    def submit_answer(
+        ack: Ack,
+        view: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+        logger: logging.Logger,
+    ) -> None:
+        meta = _meta(view)
+        lang = _lang(meta.get("lang"))
+        text = _answer_text(view)
+        problem = _text_problem(text, lang)
+        if problem is not None:
+            _input_error(ack, problem)
+            return
+        round_id = meta.get("round")
+        if not isinstance(round_id, int) or context.user_id is None:
+            _input_error(ack, _ROUND_GONE[lang])
+            return
+        try:
+            submission = services.submit_answer(round_id, context.user_id, text)
+            question = services.question(submission.grade.question_id)
+        except DomainError as exc:
+            _input_error(ack, str(exc))
+            return
+        except STORAGE_ERRORS:
+            logger.exception("could not store an answer to round %s", round_id)
+            _input_error(ack, ui("not_saved", lang))
+            return
+        outcome: Outcome = (
+            "counted" if submission.counted else submission.practice_reason or "practice"
+        )
+        ack(
+            response_action="update",
+            view=blocks.feedback_modal(submission.grade, question, lang=lang, outcome=outcome),
+        )
+        if submission.counted:
+            counts.answered(round_id, client)
+
+
+# ----- practice: /k8sq [topic], and its modal -----
+
+
+def _practice_modal(question: Question, lang: Lang) -> dict[str, Any]:
+    return blocks.answer_modal(
+        question,
+        lang=lang,
+        callback_id=ids.PRACTICE_MODAL_CALLBACK_ID,
+        private_metadata=json.dumps({"question": question.id, "lang": lang}),
+        note=ui("practice", lang),
+        practice=True,
+    )
+
+
+def _topic_slugs(services: Services) -> list[str]:
+    return [t.slug for t in services.bank.topics]
+
+
+def register_practice(app: App, services: Services) -> None:
+    @app.command(ids.SLASH_COMMAND)
+    def practice_command(
+        ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        lang = _workspace_lang(services, context.team_id)
+        text = str(command.get("text", "")).strip()
+        if text.lower() in _HELP_WORDS:
+            ack(text=blocks.help_text(lang, _topic_slugs(services)))
+            return
+        try:
+            question = services.next_practice_question(
+                str(context.team_id), str(context.user_id), text or None
+            )
+        except UnknownTopic as exc:
+            ack(text=f"{exc}\n\n{blocks.help_text(lang, _topic_slugs(services))}")
+            return
+        except NoQuestionAvailable as exc:
+            ack(text=str(exc))
+            return
+        ack()
+        client.views_open(trigger_id=command["trigger_id"], view=_practice_modal(question, lang))
+
+    @app.action(ids.PRACTICE_ANSWER_ACTION_ID)
+    def open_practice(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+    ) -> None:
+        ack()
+        lang = _workspace_lang(services, context.team_id)
+        try:
+            question = services.question(str(action.get("value", "")))
+        except UnknownQuestion:
+            _info_modal(client, body["trigger_id"], lang, _ROUND_GONE[lang])
+            return
+        client.views_open(trigger_id=body["trigger_id"], view=_practice_modal(question, lang))
+
+    @app.view(ids.PRACTICE_MODAL_CALLBACK_ID)
+    def submit_practice(
+        ack: Ack, view: dict[str, Any], context: BoltContext, logger: logging.Logger
+    ) -> None:
+        meta = _meta(view)
+        lang = _lang(meta.get("lang"))
+        text = _answer_text(view)
+        problem = _text_problem(text, lang)
+        if problem is not None:
+            _input_error(ack, problem)
+            return
+        question_id = meta.get("question")
+        if not isinstance(question_id, str) or not context.team_id or not context.user_id:
+            _input_error(ack, _ROUND_GONE[lang])
+            return
+        try:
+            question = services.question(question_id)
+            grade = services.submit_practice(context.team_id, context.user_id, question_id, text)
+        except DomainError as exc:
+            _input_error(ack, str(exc))
+            return
+        except STORAGE_ERRORS:
+            logger.exception("could not store a practice answer to %s", question_id)
+            _input_error(ack, ui("not_saved", lang))
+            return
+        ack(
+            response_action="update",
+            view=blocks.feedback_modal(grade, question, lang=lang, outcome="practice"),
+        )
+
+
+# ----- the admins: "Post again" -----
+
+
+def register_admin(app: App, services: Services, *, post_again: PostAgain | None) -> None:
+    @app.action(ids.POST_AGAIN_ACTION_ID)
+    def post_round_again(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+    ) -> None:
+        ack()
+        team_id, user_id = str(context.team_id), str(context.user_id)
+        settings = services.ensure_workspace(team_id)
+        lang = settings.language
+        if user_id not in settings.admins:
+            text = _ADMINS_ONLY[lang]
+        elif post_again is None:
+            text = _POST_AGAIN_CLI[lang].format(team=team_id)
+        else:
+            try:
+                round_ = _round_of(services, str(action.get("value", "")), team_id)
+                text = post_again(team_id, round_.id, user_id)
+            except DomainError as exc:
+                text = str(exc)
+        channel = context.channel_id or body.get("container", {}).get("channel_id")
+        if channel:
+            client.chat_postEphemeral(channel=channel, user=user_id, text=text)
+
+
+# ----- App Home -----
+
+
+def register_home(app: App, services: Services) -> None:
+    @app.event("app_home_opened")
+    def show_home(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        if event.get("tab", "home") != "home" or not event.get("user"):
+            return
+        lang = _workspace_lang(services, context.team_id)
+        client.views_publish(
+            user_id=event["user"], view=blocks.home_view(lang, _topic_slugs(services))
+        )
