@@ -393,8 +393,8 @@ def _message(error: Any, owner: type[BaseModel]) -> str:
         return f"expected a whole number, got {_describe(value)}"
     if kind in {"float_type", "int_parsing", "float_parsing"}:
         return f"expected a number, got {_describe(value)}"
-    if kind == "finite_number":
-        return "must be a finite number"
+    if kind == "finite_number" or (isinstance(value, float) and not math.isfinite(value)):
+        return f"must be a finite number, got {value!r}"
     if kind == "greater_than":
         return f"must be more than {ctx.get('gt')}, got {value!r}"
     if kind == "greater_than_equal":

@@ -23,7 +23,7 @@ MAX_INPUT = 100
 MAX_ECHO = 40
 CLOSEST = 3
 # A suggestion must be at least this similar (rapidfuzz WRatio, 0-100) to be worth showing.
-MIN_SUGGESTION_SCORE = 50.0
+MIN_SUGGESTION_SCORE = 60.0
 
 
 def _t2s(text: str) -> str:
