@@ -139,8 +139,8 @@ def load_settings(
         slack_signing_secret=get("SLACK_SIGNING_SECRET"),
         slack_app_token=parse_token("SLACK_APP_TOKEN", get("SLACK_APP_TOKEN"), "xapp-"),
         slack_api_url=parse_url("SLACK_API_URL", get("SLACK_API_URL") or DEFAULT_SLACK_API_URL),
-        database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
-        questions_dir=Path(get("K8SQ_QUESTIONS") or DEFAULT_QUESTIONS_DIR),
+        database_url=parse_database_url("DATABASE_URL", values),
+        questions_dir=Path(get("K8SQ_QUESTIONS_DIR") or DEFAULT_QUESTIONS_DIR),
         port=parse_port("PORT", get("PORT") or "3000"),
         admins=parse_admins("K8SQ_ADMINS", get("K8SQ_ADMINS")),
         schedule=schedule,
@@ -257,6 +257,20 @@ def parse_url(name: str, value: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(name, value, "an http(s) URL such as https://slack.com/api/")
     return value if value.endswith("/") else value + "/"
+
+
+def parse_database_url(name: str, values: Mapping[str, str]) -> str:
+    """DATABASE_URL, else the SQLite file k8sq.db in K8SQ_DATA_DIR (default: here)."""
+    from bot.store.engine import DatabaseUrlError, database_url
+
+    try:
+        return database_url(values)
+    except DatabaseUrlError:
+        raise ConfigError(
+            name,
+            values.get(name, ""),
+            "a database URL such as sqlite:///k8sq.db or postgresql+psycopg://user@host/k8sq",
+        ) from None
 
 
 def parse_port(name: str, value: str) -> int:

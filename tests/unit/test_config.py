@@ -28,6 +28,9 @@ def test_defaults_follow_the_issue(tmp_path: Path) -> None:
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.port == 3000
     assert settings.admins == ()
+    assert settings.database_url.startswith("sqlite:///") and settings.database_url.endswith(
+        "k8sq.db"
+    )
 
 
 def test_every_setting_is_read(tmp_path: Path) -> None:
@@ -89,6 +92,7 @@ def test_environment_wins_over_dotenv(tmp_path: Path) -> None:
         ("SLACK_API_URL", "slack.com/api", "http(s) URL"),
         ("SLACK_BOT_TOKEN", "xoxp-user-token", "xoxb-"),
         ("PORT", "70000", "1 to 65535"),
+        ("DATABASE_URL", "not a url", "database URL"),
     ],
 )
 def test_a_bad_value_is_named_with_the_accepted_form(
