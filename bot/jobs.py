@@ -1,0 +1,357 @@
+"""The scheduled work: post each workspace's daily question, reveal it at the close, keep count.
+
+`Jobs.tick(now)` runs every minute (bot.scheduler) and does whatever is due for every
+workspace in its own time zone, reading the settings from the database each time. Every step
+happens once, however many schedulers run and whenever one crashes, because it is claimed in
+the database first:
+
+- the round is created (idempotent: one per workspace and local date), then the post is
+  claimed (`post_daily`, the local date); only the claimer posts, then records the message;
+- a claim with no recorded message after `stale_after` means a poster died between the two:
+  Slack may or may not have the post, so the round is marked unknown and the admins are told,
+  with a "Post again" button, never re-posted by guesswork;
+- a post missed while no scheduler ran is made late, until the close time; after that the day
+  is claimed, skipped and logged once;
+- the reveal is claimed by marking the round revealed (only the first marker posts it).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.calendar import holiday_name, is_working_day
+from bot.domain.model import Topic, UnknownTopic
+from bot.domain.records import NotAdmin, RoundInfo, UnknownRound, WorkspaceSettings
+from bot.ports import ChannelUnavailable, Chat, ChatError, Clock, PostNotTaken, PostUnknown
+from bot.services import Services
+from bot.slack.round_blocks import admin_alert, question_post, reveal_post
+
+log = logging.getLogger(__name__)
+
+POST_JOB = "post_daily"
+REPOST_JOB = "post_again"
+UNKNOWN_JOB = "post_unknown"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a job did for one workspace, in a line a person can read."""
+
+    team_id: str
+    message: str
+    done: bool = False
+    failed: bool = False
+
+
+class Jobs:
+    """The daily round's jobs over the services and the chat port."""
+
+    def __init__(
+        self,
+        *,
+        services: Services,
+        chat: Chat,
+        clock: Clock,
+        stale_after: timedelta = timedelta(minutes=5),
+    ) -> None:
+        self.services = services
+        self.chat = chat
+        self.clock = clock
+        # Longer than a post with all its retries can take, so a live poster is never
+        # mistaken for a dead one.
+        self.stale_after = stale_after
+        self._said: set[tuple[str, ...]] = set()
+        # (team, local date) whose post is settled, to spare the database every minute.
+        self._finished: set[tuple[str, date]] = set()
+        self._said_lock = threading.Lock()
+
+    # ----- the scheduler's entry point -----
+
+    def tick(self, now: datetime | None = None) -> list[Outcome]:
+        """Do whatever is due at `now` (timezone-aware) in every workspace."""
+        now = now or self.clock.now()
+        if now.tzinfo is None:
+            raise ValueError("tick needs a timezone-aware time")
+        outcomes: list[Outcome] = []
+        for ws in self.services.list_workspaces():
+            try:
+                outcome = self._post_if_due(ws, now)
+            except Exception:  # one workspace's trouble must not stop the others
+                log.exception("posting the daily question for %s failed", ws.team_id)
+                outcome = Outcome(ws.team_id, "posting failed; see the log", failed=True)
+            if outcome is not None:
+                outcomes.append(outcome)
+        for round_ in self.services.store.rounds_to_reveal(now):
+            try:
+                outcomes.append(self._reveal(round_))
+            except Exception:
+                log.exception("revealing round %s failed", round_.id)
+                outcomes.append(Outcome(round_.team_id, "reveal failed; see the log", failed=True))
+        return outcomes
+
+    def _post_if_due(self, ws: WorkspaceSettings, now: datetime) -> Outcome | None:
+        team = ws.team_id
+        local = now.astimezone(ws.zone)
+        today, clock_time = local.date(), local.time().replace(tzinfo=None)
+        if ws.paused or clock_time < ws.post_time:
+            return None
+        if not is_working_day(today, weekdays=ws.weekdays, country=ws.holiday_country):
+            why = holiday_name(today, ws.holiday_country) or "not one of the weekdays"
+            self._say_once(team, today, "no round", f"no round for {team} on {today}: {why}")
+            return None
+        if (team, today) in self._finished:
+            return None
+        period = today.isoformat()
+        existing = self.services.store.round_on(team, today)
+        if existing is not None and existing.message_state != "pending":
+            self._finished.add((team, today))
+            return None  # posted, or unknown and in the admins' hands
+        if clock_time >= ws.close_time:
+            return self._after_close(ws, existing, today, now)
+        if ws.channel_id is None:
+            self._say_once(
+                team,
+                today,
+                "no channel",
+                f"no daily question for {team}: no channel is set "
+                "(K8SQ_CHANNEL, or the channel in the workspace's settings)",
+            )
+            return None
+        round_ = existing or self.services.create_round(team, today)
+        if self.services.claim_run(POST_JOB, period, team):
+            return self._post_round(ws, round_)
+        # Another scheduler claimed it. Still no message long after: that poster died
+        # between claiming and recording, and Slack may or may not have the post.
+        if self._stale(round_, now) and self.services.claim_run(UNKNOWN_JOB, period, team):
+            return self._mark_unknown(
+                ws, round_, "the bot stopped between claiming the post and recording it"
+            )
+        return None
+
+    def _after_close(
+        self, ws: WorkspaceSettings, existing: RoundInfo | None, today: date, now: datetime
+    ) -> Outcome | None:
+        team, period = ws.team_id, today.isoformat()
+        self._finished.add((team, today))
+        if self.services.claim_run(POST_JOB, period, team):
+            log.warning(
+                "skipped the daily question for %s on %s: no scheduler ran between %s and "
+                "the close at %s",
+                team,
+                today,
+                ws.post_time.strftime("%H:%M"),
+                ws.close_time.strftime("%H:%M"),
+            )
+            return Outcome(team, f"skipped {today}: missed until after the close")
+        if existing is not None and self.services.claim_run(UNKNOWN_JOB, period, team):
+            # Claimed and never recorded, and now closed: too late for "Post again".
+            self.services.mark_round_message_unknown(existing.id)
+            log.warning(
+                "round %s of %s was claimed and never recorded; it has closed, so it stays "
+                "unknown and is not revealed in Slack",
+                existing.id,
+                team,
+            )
+            return Outcome(team, f"the question for {today} is not known to be posted", failed=True)
+        return None
+
+    def _stale(self, round_: RoundInfo, now: datetime) -> bool:
+        return now - round_.opens_at >= self.stale_after
+
+    # ----- posting -----
+
+    def _post_round(self, ws: WorkspaceSettings, round_: RoundInfo) -> Outcome:
+        """Post the round's question; record it, or mark it unknown and tell the admins."""
+        text, blocks = self._question_post(ws, round_, answered=0)
+        try:
+            posted = self.chat.post_message(
+                team_id=ws.team_id, channel=round_.channel_id, text=text, blocks=blocks
+            )
+        except ChannelUnavailable as exc:
+            log.error(
+                "cannot post in channel %s of workspace %s: Slack says %s. Invite the bot "
+                "there (/invite @k8sq in the channel) or set another channel, then press "
+                "Post again in the admins' message or run `k8sq post-daily --team %s --force`",
+                round_.channel_id,
+                ws.team_id,
+                exc.code,
+                ws.team_id,
+            )
+            return self._mark_unknown(ws, round_, exc.code, channel_error=exc.code)
+        except PostNotTaken as exc:
+            log.error("Slack did not take the daily question for %s: %s", ws.team_id, exc)
+            return self._mark_unknown(ws, round_, f"Slack refused the post ({exc.code})")
+        except PostUnknown as exc:
+            log.error("the daily question for %s may or may not be posted: %s", ws.team_id, exc)
+            return self._mark_unknown(ws, round_, f"Slack's answer was lost ({exc.code})")
+        self.services.record_round_message(round_.id, posted.channel_id, posted.ts)
+        log.info("posted round %s for %s in %s", round_.id, ws.team_id, posted.channel_id)
+        return Outcome(ws.team_id, f"posted the question for {round_.local_date}", done=True)
+
+    def _mark_unknown(
+        self, ws: WorkspaceSettings, round_: RoundInfo, why: str, channel_error: str | None = None
+    ) -> Outcome:
+        self.services.mark_round_message_unknown(round_.id)
+        text, blocks = admin_alert(round_, lang=ws.language, why=why, channel_error=channel_error)
+        self.tell_admins(ws, text, blocks)
+        return Outcome(
+            ws.team_id,
+            f"the question for {round_.local_date} is not known to be posted ({why}); "
+            "the admins were told",
+            failed=True,
+        )
+
+    def tell_admins(
+        self, ws: WorkspaceSettings, text: str, blocks: list[dict[str, object]]
+    ) -> None:
+        """Send a direct message to each of the workspace's admins (logged when none is set)."""
+        if not ws.admins:
+            log.warning("no admins to tell for %s (set K8SQ_ADMINS): %s", ws.team_id, text)
+        for admin in ws.admins:
+            try:
+                self.chat.send_dm(team_id=ws.team_id, user_id=admin, text=text, blocks=blocks)
+            except ChatError as exc:
+                log.error("could not message admin %s of %s: %s", admin, ws.team_id, exc)
+
+    def _question_post(
+        self, ws: WorkspaceSettings, round_: RoundInfo, *, answered: int
+    ) -> tuple[str, list[dict[str, object]]]:
+        question = self.services.question(round_.question_id)
+        topic: Topic | None
+        try:
+            topic = self.services.bank.topic(question.topic)
+        except UnknownTopic:
+            topic = None
+        text, blocks = question_post(
+            round_,
+            question,
+            topic,
+            lang=ws.language,
+            timezone=ws.timezone,
+            answered=answered,
+            revealed=round_.revealed_at is not None,
+        )
+        return text, list(blocks)
+
+    # ----- the operators' and admins' commands -----
+
+    def post_daily(self, team_id: str, *, force: bool = False) -> Outcome:
+        """Post today's question now, whatever the clock says; once a day unless forced.
+
+        `force` posts again a round whose post is unknown (never one known to be posted).
+        """
+        ws = self.services.get_settings(team_id)
+        if ws.paused:
+            return Outcome(team_id, "the workspace is paused; nothing posted")
+        if ws.channel_id is None:
+            return Outcome(team_id, "no channel is set; nothing posted", failed=True)
+        today = self.clock.now().astimezone(ws.zone).date()
+        round_ = self.services.create_round(team_id, today)
+        if round_.message_state == "posted":
+            return Outcome(team_id, f"the question for {today} is already posted; nothing to do")
+        if self.services.claim_run(POST_JOB, today.isoformat(), team_id):
+            return self._post_round(ws, round_)
+        if not force:
+            state = "not known to be posted" if round_.message_state == "unknown" else "claimed"
+            return Outcome(
+                team_id,
+                f"the question for {today} is already {state}; nothing to do"
+                + (" (--force posts it again)" if round_.message_state == "unknown" else ""),
+            )
+        return self._post_again(ws, round_)
+
+    def post_again(self, team_id: str, round_id: int, user_id: str) -> Outcome:
+        """An admin's "Post again": post a round whose post is not known to have worked."""
+        ws = self.services.get_settings(team_id)
+        if user_id not in ws.admins:
+            raise NotAdmin(user_id)
+        round_ = self.services.get_round(round_id)
+        if round_.team_id != team_id:
+            raise UnknownRound(round_id)
+        if round_.message_state == "posted":
+            return Outcome(team_id, "the question is already posted; nothing to do")
+        if round_.revealed_at is not None or self.clock.now() >= round_.closes_at:
+            return Outcome(team_id, "the round has closed; nothing posted")
+        return self._post_again(ws, round_)
+
+    def _post_again(self, ws: WorkspaceSettings, round_: RoundInfo) -> Outcome:
+        # Two clicks in the same minute post once.
+        minute = self.clock.now().strftime("%Y-%m-%dT%H:%M")
+        if not self.services.claim_run(REPOST_JOB, f"{round_.id}@{minute}", ws.team_id):
+            return Outcome(ws.team_id, "the question is being posted again already")
+        return self._post_round(ws, round_)
+
+    def reveal(self, team_id: str) -> Outcome:
+        """Reveal the workspace's latest round now, whatever the clock says; once."""
+        round_ = self.services.store.latest_round(team_id)
+        if round_ is None:
+            return Outcome(team_id, "no round yet; nothing to reveal")
+        if round_.revealed_at is not None:
+            return Outcome(team_id, f"the round of {round_.local_date} is already revealed")
+        return self._reveal(round_)
+
+    # ----- revealing -----
+
+    def _reveal(self, round_: RoundInfo) -> Outcome:
+        ws = self.services.get_settings(round_.team_id)
+        summary = self.services.reveal_round(round_.id)
+        if not summary.newly_revealed:
+            return Outcome(ws.team_id, f"the round of {round_.local_date} is already revealed")
+        if round_.message_state != "posted" or round_.message_ts is None:
+            log.warning(
+                "round %s of %s closed without a known post (%s): revealed, not shown in Slack",
+                round_.id,
+                ws.team_id,
+                round_.message_state,
+            )
+            return Outcome(ws.team_id, f"closed the round of {round_.local_date} (never posted)")
+        channel = round_.message_channel or round_.channel_id
+        text, blocks = reveal_post(summary, lang=ws.language)
+        try:
+            self.chat.post_message(
+                team_id=ws.team_id,
+                channel=channel,
+                text=text,
+                blocks=blocks,
+                thread_ts=round_.message_ts,
+            )
+        except ChatError as exc:
+            log.error("the reveal of round %s of %s failed: %s", round_.id, ws.team_id, exc)
+            return Outcome(ws.team_id, f"the reveal could not be posted ({exc.code})", failed=True)
+        self.refresh_count(summary.round)
+        return Outcome(ws.team_id, f"revealed the round of {round_.local_date}", done=True)
+
+    # ----- the "N answered" count -----
+
+    def refresh_count(self, round_: RoundInfo | int) -> None:
+        """Show the round's current answer count (and, once revealed, the practice button)."""
+        if isinstance(round_, int):
+            round_ = self.services.get_round(round_)
+        if round_.message_state != "posted" or round_.message_ts is None:
+            return
+        ws = self.services.get_settings(round_.team_id)
+        count = self.services.count_answers(round_.id)
+        text, blocks = self._question_post(ws, round_, answered=count)
+        try:
+            self.chat.update_message(
+                team_id=ws.team_id,
+                channel=round_.message_channel or round_.channel_id,
+                ts=round_.message_ts,
+                text=text,
+                blocks=blocks,
+            )
+        except ChatError as exc:
+            log.warning("could not update the count of round %s: %s", round_.id, exc)
+
+    # ----- helpers -----
+
+    def _say_once(self, team: str, day: date, kind: str, line: str) -> None:
+        key = (team, day.isoformat(), kind)
+        with self._said_lock:
+            if key in self._said:
+                return
+            self._said.add(key)
+        log.info(line)
