@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -36,6 +37,7 @@ SIGNING_SECRET = "e2e-signing-secret"
 BOT_TOKEN = "xoxb-e2e-test-token"
 ADMIN = "U0ADMIN"
 CHANNEL = "C0ROUND"
+E2E_QUESTIONS = Path(__file__).resolve().parent / "questions"
 
 
 # ----- serving a WSGI app in a thread -----
@@ -129,6 +131,8 @@ def slack_env(slack_api: FakeSlack, tmp_path_factory: pytest.TempPathFactory) ->
         "K8SQ_POST_TIME": "09:30",
         "K8SQ_CLOSE_TIME": "18:00",
         "K8SQ_LANGUAGE": "en",
+        # A small bank of its own, so edits to the real questions never change these tests.
+        "K8SQ_QUESTIONS": str(E2E_QUESTIONS),
     }
 
 
@@ -148,7 +152,6 @@ def clock() -> FakeClock:
 def build_services(settings: Settings, clock: FakeClock) -> Services:
     """The real services over a fresh SQLite database at settings.database_url."""
     from bot.domain.grading import grade
-
     from bot.question_bank import load_bank
     from bot.services import Services
     from bot.store.engine import create_engine_for
