@@ -48,8 +48,9 @@ def choose_daily(
 
     No question is asked twice before the whole bank has been asked. Among the rest, the
     topic the team scored lowest on recently comes first (a topic without recent answers
-    before any other: it is the one most due for review); within it, the difficulty that
-    day leans to; then bank order. A new cycle never opens with the question just asked.
+    before any other: it is the one most due for review; ties go in bank order); within it,
+    the difficulty that day leans to; then bank order. A new cycle never opens with the
+    question just asked.
     """
     if not candidates:
         return None
@@ -60,10 +61,13 @@ def choose_daily(
         # A new cycle starts (or the bank was exhausted): not the same question twice running.
         remaining = [c for c in remaining if c.question_id != history[-1]]
     target = DIFFICULTY_BY_WEEKDAY[day.weekday()]
+    topic_order: dict[str, int] = {}
+    for c in sorted(candidates, key=lambda c: c.position):
+        topic_order.setdefault(c.topic, len(topic_order))
 
-    def key(c: Candidate) -> tuple[float, str, int, int]:
+    def key(c: Candidate) -> tuple[float, int, int, int]:
         percent = recent_topic_percent.get(c.topic, -1.0)
-        return (percent, c.topic, abs(c.difficulty - target), c.position)
+        return (percent, topic_order[c.topic], abs(c.difficulty - target), c.position)
 
     return min(remaining, key=key)
 
