@@ -1,0 +1,593 @@
+"""Grade an answer against a question's rubric: pure and deterministic.
+
+How an answer is read (see questions/README.md for the authors' side):
+
+1. The answer is folded into a compact string (bot.domain.text), Latin typos of the
+   question's own words are corrected (never when the word is itself a known term), and every
+   alias term, negation cue and clause break is found in one pass of one regex per question.
+2. A phrase alias matches where it appears; a multi-term alias matches when every term appears
+   in one sentence, within `ALIAS_WINDOW` units (a Chinese character is one unit, a Latin word
+   two).
+3. A negation cue in the same clause as a match, at most `NEGATION_BEFORE` units before it or
+   `NEGATION_AFTER` units after it, cancels that match. Cues inside the alias's own terms are
+   part of the alias.
+4. A sentence made only of terms, without the words that make a statement, is a bare list: on
+   an "explain" question a concept found only in bare lists earns `BARE_LIST_CREDIT` of its
+   weight; on a "list" question it earns its weight when it is a naming concept, else nothing.
+   A bare list states nothing, so it makes no misconception either.
+5. Points = max * (credited weight / total weight) - penalties of the misconceptions made,
+   clamped to [0, max] and rounded to the nearest half point. An answer that copies the
+   question earns 0.
+
+Every step only adds evidence as an answer grows, so appending a full, correct answer (in a
+new sentence) never lowers the points: concept credit is a maximum over matches, and the
+penalties already made stay the same.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
+
+from bot.domain import lexicon
+from bot.domain.model import (
+    Alias,
+    ConceptHit,
+    ConceptMiss,
+    Grade,
+    MisconceptionHit,
+    Question,
+)
+from bot.domain.text import (
+    CLAUSE,
+    SENTENCE,
+    Compact,
+    compact,
+    fold_phrase,
+    is_latin,
+    latin_words,
+    replace_words,
+    units,
+)
+
+ALIAS_WINDOW = 40
+# A wrong claim is read more narrowly: within two neighbouring clauses and a shorter window.
+MISCONCEPTION_WINDOW = 30
+MISCONCEPTION_CLAUSES = 2
+NEGATION_BEFORE = 8
+NEGATION_AFTER = 6
+BARE_LIST_CREDIT = 0.2
+# Longer answers are graded on their first characters only (a Slack message holds 40,000).
+MAX_ANSWER_CHARS = 40_000
+# A sentence needs one glue word per this many terms to be a statement, not a list.
+TERMS_PER_GLUE = 4
+
+NOTE_KEYWORD_LIST = "keyword list"
+NOTE_COPIES_QUESTION = "copies the question"
+NOTE_TRUNCATED = "only the first 40000 characters were graded"
+
+_CUE, _MASK, _BREAK, _TERM = 0, 1, 2, 3
+
+_GLUE_RE = re.compile(
+    "["
+    + "".join(sorted(lexicon.GLUE_CJK))
+    + "]|\\b(?:"
+    + "|".join(sorted((re.escape(w) for w in lexicon.GLUE_LATIN), key=len, reverse=True))
+    + ")\\b"
+)
+_MARKER_RE = re.compile(f"[{SENTENCE}{CLAUSE}]")
+_LATIN_RUN_RE = re.compile("[a-z0-9]+")
+
+
+def max_edits(word: str) -> int:
+    """How many typos a Latin word of this length forgives (a transposition is one)."""
+    n = len(word)
+    if n < 4:
+        return 0
+    if n < 10:
+        return 1
+    return 2
+
+
+@dataclass(frozen=True)
+class _AliasSpec:
+    owner: int  # concept index, or misconception index when `wrong`
+    wrong: bool
+    n_terms: int
+
+
+@dataclass
+class _Literal:
+    roles: list[tuple[int, int, int]] = field(default_factory=list)  # (kind, alias, term)
+    latin_start: bool = False
+    latin_end: bool = False
+    prefixes: tuple[str, ...] = ()  # literals that are prefixes of this one, itself included
+
+
+@dataclass(frozen=True)
+class _Occurrence:
+    start: int
+    end: int
+
+
+class _Rubric:
+    """A question's rubric compiled for matching: built once per question version."""
+
+    def __init__(self, question: Question) -> None:
+        self.question = question
+        rubric = question.rubric
+        self.aliases: list[_AliasSpec] = []
+        literals: dict[str, _Literal] = {}
+
+        def add(text: str, role: tuple[int, int, int]) -> None:
+            key = fold_phrase(text)
+            if key:
+                literals.setdefault(key, _Literal()).roles.append(role)
+
+        def add_alias(alias: Alias, owner: int, wrong: bool) -> None:
+            index = len(self.aliases)
+            self.aliases.append(_AliasSpec(owner, wrong, len(alias.terms)))
+            for t, alternatives in enumerate(alias.terms):
+                for alternative in alternatives:
+                    add(alternative, (_TERM, index, t))
+
+        for ci, concept in enumerate(rubric.concepts):
+            for alias in concept.aliases:
+                add_alias(alias, ci, False)
+        for mi, misconception in enumerate(rubric.misconceptions):
+            for alias in misconception.aliases:
+                add_alias(alias, mi, True)
+        for word in lexicon.NEGATION_CUES:
+            add(word, (_CUE, -1, -1))
+        for word in lexicon.NOT_NEGATIONS:
+            add(word, (_MASK, -1, -1))
+        for word in lexicon.CLAUSE_BREAKS:
+            add(word, (_BREAK, -1, -1))
+
+        for key, lit in literals.items():
+            lit.latin_start = is_latin(key[0])
+            lit.latin_end = is_latin(key[-1])
+            lit.prefixes = tuple(key[:i] for i in range(len(key), 0, -1) if key[:i] in literals)
+        self.literals = literals
+        self.regex = re.compile(f"(?=({_trie_pattern(literals)}))") if literals else None
+
+        vocab: set[str] = set()
+        for key, lit in literals.items():
+            if any(kind == _TERM for kind, _, _ in lit.roles):
+                vocab.update(w for w in _LATIN_RUN_RE.findall(key) if len(w) >= 4)
+        self.vocab = vocab
+        self.known = vocab | lexicon.PROTECTED | lexicon.GLUE_LATIN
+        self.by_first: dict[str, list[str]] = {}
+        for word in sorted(vocab):
+            self.by_first.setdefault(word[0], []).append(word)
+        self.longest_word = max((len(w) for w in vocab), default=0)
+        self.prompts = tuple(
+            p for p in (fold_phrase(question.prompt.zh), fold_phrase(question.prompt.en)) if p
+        )
+        self.total_weight = rubric.total_weight
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regex for many literals that matches the longest one starting at a position."""
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:  # type: ignore[type-arg]
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
+_CACHE: dict[tuple[str, str], _Rubric] = {}
+_CACHE_LIMIT = 4096
+
+
+def _compiled(question: Question) -> _Rubric:
+    key = (question.id, question.version)
+    hit = _CACHE.get(key)
+    if hit is not None and (
+        hit.question is question or question.version or hit.question == question
+    ):
+        return hit
+    if len(_CACHE) >= _CACHE_LIMIT:
+        _CACHE.clear()
+    compiled = _Rubric(question)
+    _CACHE[key] = compiled
+    return compiled
+
+
+# ----- reading one answer -----
+
+
+class _Reading:
+    """Everything found in one answer for one rubric."""
+
+    def __init__(self, rubric: _Rubric, text: Compact) -> None:
+        self.rubric = rubric
+        self.text = text
+        self.cues: list[_Occurrence] = []
+        self.terms: dict[int, dict[int, list[_Occurrence]]] = {}
+        self.term_spans: list[tuple[int, int, str]] = []
+        masks: list[_Occurrence] = []
+        clause_starts: list[int] = []
+        t = text.text
+        if rubric.regex is not None:
+            literals = rubric.literals
+            for m in rubric.regex.finditer(t):
+                start = m.start()
+                for key in literals[m.group(1)].prefixes:
+                    lit = literals[key]
+                    end = start + len(key)
+                    if lit.latin_start and not text.word_start(start):
+                        continue
+                    if lit.latin_end and not text.word_end(end):
+                        continue
+                    occ = _Occurrence(start, end)
+                    for kind, alias, term in lit.roles:
+                        if kind == _TERM:
+                            self.terms.setdefault(alias, {}).setdefault(term, []).append(occ)
+                            self.term_spans.append((start, end, key))
+                        elif kind == _CUE:
+                            self.cues.append(occ)
+                        elif kind == _MASK:
+                            masks.append(occ)
+                        else:
+                            clause_starts.append(start)
+        if masks:
+            self.cues = [
+                c
+                for c in self.cues
+                if not any(m.start <= c.start and c.end <= m.end for m in masks)
+            ]
+        self.cues.sort(key=lambda c: c.start)
+        self.cue_starts = [c.start for c in self.cues]
+        self._near: dict[_Occurrence, list[_Occurrence]] = {}
+        self.sentence_bounds: list[int] = []
+        clause_bounds: list[int] = []
+        for m in _MARKER_RE.finditer(t):
+            clause_bounds.append(m.start())
+            if m.group() == SENTENCE:
+                self.sentence_bounds.append(m.start())
+        # A clause break word starts a new clause just before itself.
+        self.clause_bounds = sorted(set(clause_bounds) | {s - 1 for s in clause_starts if s})
+        self._statement: dict[int, bool] = {}
+
+    def sentence(self, i: int) -> int:
+        return bisect.bisect_right(self.sentence_bounds, i)
+
+    def clause(self, i: int) -> int:
+        return bisect.bisect_right(self.clause_bounds, i)
+
+    def gap_units(self, start: int, end: int) -> int:
+        """Units of text between compact positions start and end."""
+        if end <= start:
+            return 0
+        fs, fe = self.text.folded_span(start, end)
+        return units(self.text.folded[fs:fe])
+
+    def near_cues(self, occ: _Occurrence) -> list[_Occurrence]:
+        """The negation cues that reach a match: same clause, close before or after it."""
+        near = self._near.get(occ)
+        if near is not None:
+            return near
+        near = []
+        if self.cues:
+            clause = self.clause(occ.start)
+            lo = bisect.bisect_left(self.cue_starts, occ.start - 4 * NEGATION_BEFORE - 12)
+            hi = bisect.bisect_right(self.cue_starts, occ.end + 4 * NEGATION_AFTER)
+            for cue in self.cues[lo:hi]:
+                if cue.end <= occ.start:
+                    gap = (cue.end, occ.start, NEGATION_BEFORE)
+                elif cue.start >= occ.end:
+                    gap = (occ.end, cue.start, NEGATION_AFTER)
+                else:
+                    continue  # the cue overlaps the match: it is part of the alias
+                if self.clause(cue.start) == clause and self.gap_units(gap[0], gap[1]) <= gap[2]:
+                    near.append(cue)
+        self._near[occ] = near
+        return near
+
+    def negated(self, occ: _Occurrence, own: list[_Occurrence]) -> bool:
+        return any(
+            not any(o.start <= cue.start and cue.end <= o.end for o in own)
+            for cue in self.near_cues(occ)
+        )
+
+    def alias_matches(self, index: int) -> list[list[_Occurrence]]:
+        """Each way the alias matches: one occurrence per term, none of them negated."""
+        spec = self.rubric.aliases[index]
+        found = self.terms.get(index)
+        if not found or len(found) < spec.n_terms:
+            return []
+        own = [o for occs in found.values() for o in occs]
+        valid: dict[int, list[_Occurrence]] = {}
+        for term, occs in found.items():
+            ok = [o for o in occs if not self.negated(o, own)]
+            if not ok:
+                return []
+            valid[term] = ok
+        if spec.n_terms == 1:
+            return [[o] for o in valid[0]]
+        if spec.wrong:
+            return self._windows(valid, spec.n_terms, MISCONCEPTION_WINDOW, MISCONCEPTION_CLAUSES)
+        return self._windows(valid, spec.n_terms, ALIAS_WINDOW, None)
+
+    def _windows(
+        self,
+        valid: dict[int, list[_Occurrence]],
+        n_terms: int,
+        width: int,
+        max_clauses: int | None,
+    ) -> list[list[_Occurrence]]:
+        """Smallest stretches of one sentence that hold every term, within the window."""
+        points = sorted(
+            (
+                (self.sentence(o.start), o.start, term, o)
+                for term, occs in valid.items()
+                for o in occs
+            ),
+            key=lambda p: (p[0], p[1], p[2]),
+        )
+        matches: list[list[_Occurrence]] = []
+        counts: dict[int, int] = {}
+        left = 0
+        for right, (sentence, _start, term, _occ) in enumerate(points):
+            if points[left][0] != sentence:
+                counts.clear()
+                left = right
+            counts[term] = counts.get(term, 0) + 1
+            while len(counts) == n_terms:
+                window = points[left : right + 1]
+                latest: dict[int, _Occurrence] = {}
+                for _, _, t, o in window:
+                    latest[t] = o
+                occs = sorted(latest.values(), key=lambda o: o.start)
+                first, last = occs[0], max(occs, key=lambda o: o.end)
+                if self.gap_units(first.start, last.end) <= width and (
+                    max_clauses is None
+                    or self.clause(last.start) - self.clause(first.start) < max_clauses
+                ):
+                    matches.append(occs)
+                lt = points[left][2]
+                counts[lt] -= 1
+                if not counts[lt]:
+                    del counts[lt]
+                left += 1
+        return matches
+
+    def statement(self, sentence: int) -> bool:
+        """Whether a sentence says something, rather than listing terms."""
+        cached = self._statement.get(sentence)
+        if cached is not None:
+            return cached
+        bounds = self.sentence_bounds
+        start = bounds[sentence - 1] + 1 if sentence > 0 else 0
+        end = bounds[sentence] if sentence < len(bounds) else len(self.text.text)
+        # A one-character Chinese term (都, 只, 各) is a function word: it does not hide glue.
+        spans = sorted(
+            self.text.folded_span(s, e)
+            for s, e, key in self.term_spans
+            if start <= s and e <= end and (len(key) > 1 or is_latin(key))
+        )
+        # Terms that touch or overlap read as one.
+        n_terms = 0
+        reach = -1
+        for s, e in spans:
+            if s > reach:
+                n_terms += 1
+            reach = max(reach, e)
+        glue = 0
+        result = False
+        if end > start:
+            fs, fe = self.text.folded_span(start, end)
+            for m in _GLUE_RE.finditer(self.text.folded, fs, fe):
+                a, b = m.span()
+                if any(s <= a and b <= e for s, e in spans):
+                    continue  # part of a term
+                glue += 1
+                if glue * TERMS_PER_GLUE >= n_terms:
+                    result = True
+                    break
+        self._statement[sentence] = result
+        return result
+
+
+def _typo_fixes(rubric: _Rubric, folded: str) -> list[tuple[int, int, str]]:
+    """Latin words (or runs of up to three) that are a typo of one of the question's words."""
+    if not rubric.by_first:
+        return []
+    words = latin_words(folded)
+    candidates: list[tuple[int, int, int, int, str]] = []  # (-n, distance, start, end, word)
+    seen: dict[str, tuple[str, int] | None] = {}
+    for i in range(len(words)):
+        joined = ""
+        exact_parts = True
+        for n in range(1, 4):
+            j = i + n - 1
+            if j >= len(words):
+                break
+            if (
+                n > 1
+                and words[j - 1][1] != words[j][0]
+                and _has_content(folded[words[j - 1][1] : words[j][0]])
+            ):
+                break
+            part = words[j][2]
+            if n > 1 and (len(part) < 4 or len(words[i][2]) < 4):
+                break  # a typo is read inside words, never in a short word glued to another
+            exact_parts = exact_parts and part in rubric.known
+            joined += part
+            if len(joined) > rubric.longest_word + 2:
+                break
+            if joined in rubric.known or (n > 1 and exact_parts):
+                continue
+            if joined in seen:
+                fix = seen[joined]
+            else:
+                fix = seen[joined] = _closest(rubric, joined)
+            if fix is not None:
+                word, distance = fix
+                candidates.append((-n, distance, words[i][0], words[j][1], word))
+    chosen: list[tuple[int, int, str]] = []
+    for _, _, start, end, word in sorted(candidates):
+        if all(end <= s or start >= e for s, e, _ in chosen):
+            chosen.append((start, end, word))
+    return sorted(chosen)
+
+
+def _has_content(gap: str) -> bool:
+    return bool(gap.strip(" -_./\\|'\"`*+~#@&^=<>"))
+
+
+def _closest(rubric: _Rubric, word: str) -> tuple[str, int] | None:
+    allowed = max_edits(word)
+    if not allowed:
+        return None
+    best: tuple[str, int] | None = None
+    for candidate in rubric.by_first.get(word[0], ()):
+        limit = min(allowed, max_edits(candidate))
+        if not limit or abs(len(candidate) - len(word)) > limit:
+            continue
+        distance = OSA.distance(word, candidate, score_cutoff=limit)
+        if distance > limit:
+            continue
+        if min(len(word), len(candidate)) < 5 and sorted(word) != sorted(candidate):
+            continue  # a four-letter word forgives only a swap of two letters (etdc)
+        if best is None or distance < best[1]:
+            best = (candidate, distance)
+    return best
+
+
+def _copies_prompt(rubric: _Rubric, text: Compact) -> bool:
+    answer = text.text.replace(SENTENCE, "").replace(CLAUSE, "")
+    if len(answer) < 4:
+        return False
+    for prompt in rubric.prompts:
+        extra = max(8, len(prompt) // 4)
+        if len(answer) > len(prompt) + extra or len(answer) * 2 < len(prompt):
+            continue
+        if fuzz.partial_ratio(answer, prompt) >= 90 or fuzz.ratio(answer, prompt) >= 85:
+            return True
+    return False
+
+
+def round_half(x: float) -> float:
+    return math.floor(x * 2 + 0.5) / 2
+
+
+def _unique(words: Iterable[str], limit: int = 6) -> tuple[str, ...]:
+    out: list[str] = []
+    for w in words:
+        if w and w not in out:
+            out.append(w)
+            if len(out) == limit:
+                break
+    return tuple(out)
+
+
+def grade(answer: str, question: Question) -> Grade:
+    """Grade an answer to a question; any string at all gets a grade."""
+    rubric = _compiled(question)
+    concepts = question.rubric.concepts
+    max_points = question.rubric.max_points
+    notes: list[str] = []
+    if len(answer) > MAX_ANSWER_CHARS:
+        answer = answer[:MAX_ANSWER_CHARS]
+        notes.append(NOTE_TRUNCATED)
+    text = compact(answer)
+
+    def miss_all(reason: str) -> Grade:
+        return Grade(
+            question_id=question.id,
+            points=0.0,
+            max_points=max_points,
+            found=(),
+            missed=tuple(ConceptMiss(c.id, c.label, c.hint, c.required) for c in concepts),
+            notes=(*notes, reason),
+            rubric_version=question.version,
+        )
+
+    if _copies_prompt(rubric, text):
+        return miss_all(NOTE_COPIES_QUESTION)
+
+    fixes = _typo_fixes(rubric, text.folded)
+    if fixes:
+        text = replace_words(text, fixes)
+    reading = _Reading(rubric, text)
+
+    credit = [0.0] * len(concepts)
+    quotes: list[list[str]] = [[] for _ in concepts]
+    wrong: dict[int, list[str]] = {}
+    bare_only = False
+    style = question.rubric.style
+    for index, spec in enumerate(rubric.aliases):
+        for occs in reading.alias_matches(index):
+            said = reading.statement(reading.sentence(occs[0].start))
+            words = [text.quote(o.start, o.end) for o in occs]
+            if spec.wrong:
+                if said:
+                    wrong.setdefault(spec.owner, []).extend(words)
+                continue
+            if said:
+                value = 1.0
+            elif style == "list":
+                value = 1.0 if concepts[spec.owner].naming else 0.0
+            else:
+                value = BARE_LIST_CREDIT
+            if value > credit[spec.owner]:
+                credit[spec.owner] = value
+                quotes[spec.owner] = words + quotes[spec.owner]
+            elif value == credit[spec.owner]:
+                quotes[spec.owner].extend(words)
+            if not said and value < 1.0:
+                bare_only = True
+
+    found: list[ConceptHit] = []
+    missed: list[ConceptMiss] = []
+    earned = 0.0
+    for i, concept in enumerate(concepts):
+        if credit[i] > 0:
+            earned += concept.weight * credit[i]
+            found.append(ConceptHit(concept.id, concept.label, _unique(quotes[i])))
+        else:
+            missed.append(ConceptMiss(concept.id, concept.label, concept.hint, concept.required))
+    if (
+        bare_only
+        and any(0 < c < 1 for c in credit)
+        or any(c == 0 and quotes[i] for i, c in enumerate(credit))
+    ):
+        notes.append(NOTE_KEYWORD_LIST)
+
+    misconceptions = tuple(
+        MisconceptionHit(m.id, m.statement, m.penalty, _unique(wrong[i]))
+        for i, m in enumerate(question.rubric.misconceptions)
+        if i in wrong
+    )
+    total = rubric.total_weight
+    points = max_points * earned / total if total > 0 else 0.0
+    points -= sum(m.penalty for m in misconceptions)
+    points = round_half(min(max(points, 0.0), max_points))
+    return Grade(
+        question_id=question.id,
+        points=points,
+        max_points=max_points,
+        found=tuple(found),
+        missed=tuple(missed),
+        misconceptions=misconceptions,
+        notes=tuple(notes),
+        rubric_version=question.version,
+    )

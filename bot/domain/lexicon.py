@@ -1,0 +1,102 @@
+"""Word lists the grader needs besides the rubric: negation, glue words, distinct terms."""
+
+from __future__ import annotations
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# Words that deny what is next to them, in the same clause. Folding drops apostrophes:
+# "don't" reads "dont".
+NEGATION_CUES: tuple[str, ...] = tuple(
+    _words(
+        """
+        不 没 没有 无 非 别 未 并非 无法 无需 毫无 勿 莫 甭 否
+        not no never cannot cant dont doesnt didnt isnt arent wasnt werent wont wouldnt
+        shouldnt couldnt hasnt havent hadnt neednt aint without neither nor none nothing
+        nobody nowhere
+        """
+    )
+)
+
+# Words that contain a cue but deny nothing ("不同" is "different", "无论" is "whatever").
+NOT_NEGATIONS: tuple[str, ...] = tuple(
+    _words(
+        """
+        不同 不断 不仅 不只 不光 不管 不论 不少 不错 不得不 不停 不久 不然
+        要不 差不多 不一样 不外乎 不过 不但 不单 了不起 不可或缺 必不可少
+        无论 无状态 无关 无非 无外乎 无感知 非常 非要 非得 除非 并非只 没错
+        别的 别人 区别 分别 类别 级别 识别 告别 特别 个别 未来 否则 是否 能否
+        可否 与否
+        notonly notjust nomatter nodoubt nothingbut
+        """
+    )
+)
+
+# Words that end the reach of a negation: "不是 A，而是 B", "not A but B".
+CLAUSE_BREAKS: tuple[str, ...] = tuple(
+    _words(
+        """
+        但 但是 可是 然而 而是 不过 只是 而 反而 所以 因此 于是
+        but however whereas instead though although so because since while then
+        """
+    )
+)
+
+# Function words and common verbs: a sentence with them says something; a run of terms
+# without them is a bare list.
+GLUE_CJK = frozenset(
+    "的是在会就把了都有到给用让被从对和与或再先后也还要能可才只去来它他其这那个里上时如因所以"
+    "然便即每各并且而又由将向往于为着过吧呢啊吗嘛么靠走做管拿配建删打跑连发读写看查找改加开关放"
+    "分转推拉收跟等当若则"
+)
+GLUE_LATIN = frozenset(
+    _words(
+        """
+    a an the is are was were be been being am it its it's this that these those there here
+    to of in on at for by with from via through into onto over under out up down off
+    and or then so if when while because since as than but also only just each every all
+    any some both either which who whom whose what where how why
+    has have had do does did can could will would should may might must shall
+    i you he she we they me him her us them my your our their
+    runs run uses use used goes go gets get sends send makes make keeps keep takes take
+    calls call talks talk reads read writes write watches sees see changes change
+    creates create deletes delete puts put picks pick tells tell asks ask gives give
+    means mean works work stays stay lets let comes come becomes become needs need
+    one another other else more less most least same
+    """
+    )
+)
+
+# Distinct Kubernetes and ops terms: a word that is exactly one of these is never read as a
+# typo of another (kubelet is not kubectl, egress is not ingress).
+PROTECTED = frozenset(
+    _words(
+        """
+    kubectl kubelet kubeadm kubeproxy kubedns kubernetes k8s k3s kind minikube
+    apiserver kubeapiserver scheduler controller controllers manager controllermanager
+    etcd etcdctl coredns dns cni csi cri containerd docker dockerd runc crio podman
+    pod pods node nodes service services svc deployment deployments replicaset replicasets
+    statefulset daemonset job jobs cronjob cronjobs namespace namespaces configmap secret
+    secrets volume volumes pv pvc storageclass ingress egress gateway route routes router
+    routing httproute grpcroute networkpolicy policy policies endpoint endpoints
+    endpointslice endpointslices clusterip nodeport loadbalancer externalname headless
+    hostport hostnetwork label labels selector selectors annotation annotations taint taints
+    toleration tolerations affinity antiaffinity probe probes liveness readiness startup
+    hpa vpa autoscaler autoscaling rbac role roles rolebinding clusterrole serviceaccount
+    token tokens cert certs certificate tls https http grpc tcp udp ip ipv4 ipv6 vip
+    iptables ip6tables ipvs nftables ebpf bpf netfilter conntrack snat dnat nat masquerade
+    vxlan ipip bgp overlay underlay bridge veth flannel calico cilium weave canal terway
+    multus envoy istio linkerd nginx haproxy traefik kong keepalived f5 slb elb alb nlb clb
+    lb cidr podcidr subnet subnets vpc mtu arp mac
+    watch list get create update patch delete apply informer reflector lister indexer
+    deltafifo workqueue resourceversion lease leader election leaderelection
+    helm kustomize operator crd crds webhook admission mutating validating
+    cpu memory limit limits request requests quota qos oom oomkilled evict eviction
+    cordon drain uncordon rollout rollback rolling replica replicas
+    prometheus grafana metrics logs exec attach portforward proxy cloud provider
+    providerid aws gcp gke eks aks ack azure openstack vsphere
+    """
+    )
+)

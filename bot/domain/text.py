@@ -1,0 +1,237 @@
+"""Fold text before matching: width, case, script, punctuation and the spellings of one term.
+
+Folding turns an answer (or an alias) into a *compact* string that the grader matches against:
+
+- Unicode NFKC, lower case, full-width and half-width forms, Traditional to Simplified Chinese
+  (one character at a time, through OpenCC's character table), all in one `str.translate`;
+- sentence ends (`。！？；`, `.` before a space, new lines) become `。` and clause breaks
+  (`，、：（）` ...) become `，`, so that a phrase never matches across them;
+- every other separator (spaces, `-`, `_`, `/`, quotes, emoji, ...) is dropped, so
+  `kube-proxy`, `kube proxy`, `kubeproxy` and `Kube_Proxy` all read `kubeproxy`. Where Latin
+  words were glued this way the compact string remembers the word boundary, so `node` does not
+  match inside `nodeport` while `proxy` still matches the second half of `kube-proxy`.
+
+Every compact character maps back to the answer as written, so a grade can quote the answer's
+own words.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+SENTENCE = "。"
+CLAUSE = "，"
+MARKERS = SENTENCE + CLAUSE
+
+# After NFKC (which already turns `，！？；：（）` into their ASCII forms).
+_SENTENCE_CHARS = "。!?;\n\r\u2026\u2028\u2029\u3002\uff61"
+_CLAUSE_CHARS = ",\u3001:()[]{}\u3010\u3011\u3014\u3015\u2014\u2013\uff5e\u300a\u300b"
+
+_LATIN = "a-z0-9"
+# Characters that carry content in the compact string; everything else is a separator.
+_CONTENT_CLASS = (
+    _LATIN
+    + "\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"  # other Latin letters, Greek, Cyrillic
+    + "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"  # kana, CJK, Hangul
+    + "\U00020000-\U0002fa1f"  # CJK extensions
+)
+_RUN_RE = re.compile(f"[{_CONTENT_CLASS}{MARKERS}]+")
+_CONTENT_RE = re.compile(f"[{_CONTENT_CLASS}]")
+_LATIN_WORD_RE = re.compile(f"[{_LATIN}]+")
+_CJK_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+# A full stop ends a sentence unless a letter or digit follows it (`1.31`, `e.g.`, `k8s.io`).
+_PERIOD_RE = re.compile(f"\\.(?![{_LATIN}])")
+
+
+def is_latin(ch: str) -> bool:
+    return "a" <= ch <= "z" or "0" <= ch <= "9"
+
+
+@cache
+def _traditional_to_simplified() -> dict[str, str]:
+    """OpenCC's one-character Traditional -> Simplified table (the first reading of each)."""
+    table: dict[str, str] = {}
+    path = resources.files("opencc").joinpath("dictionary", "TSCharacters.txt")
+    for line in path.read_text(encoding="utf-8").splitlines():
+        trad, _, simp = line.partition("\t")
+        first = simp.split(" ")[0] if simp else ""
+        if len(trad) == 1 and len(first) == 1:
+            table[trad] = first
+    return table
+
+
+def _fold_char(ch: str) -> str:
+    """Fold one character; the result may be longer (NFKC expands `㎏` to `kg`)."""
+    out = []
+    for c in unicodedata.normalize("NFKC", ch).lower():
+        c = _traditional_to_simplified().get(c, c)
+        if c in _SENTENCE_CHARS:
+            c = SENTENCE
+        elif c in _CLAUSE_CHARS:
+            c = CLAUSE
+        elif c in "\u2018\u2019\u02bc`":
+            c = "'"
+        elif unicodedata.category(c)[0] == "C":
+            c = " "  # control and format characters (zero-width spaces, ...) separate words
+        out.append(c)
+    return "".join(out) or " "
+
+
+class _FoldTable(dict[int, str]):
+    """A `str.translate` table that folds each character the first time it is seen."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        self[code] = folded
+        return folded
+
+
+_TABLE = _FoldTable()
+
+
+def fold(text: str) -> tuple[str, str]:
+    """Fold `text` one character at a time.
+
+    Returns the text the folding starts from (the input in NFC) and the folded text. When both
+    have the same length, character i of one is character i of the other.
+    """
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    folded = text.translate(_TABLE)
+    return text, _PERIOD_RE.sub(SENTENCE, folded)
+
+
+def fold_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """Fold `text` and map every folded character to the span of `text` it came from."""
+    pieces: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for i, ch in enumerate(text):
+        piece = ch.translate(_TABLE)
+        pieces.append(piece)
+        spans.extend([(i, i + 1)] * len(piece))
+    return _PERIOD_RE.sub(SENTENCE, "".join(pieces)), spans
+
+
+@dataclass(frozen=True)
+class Compact:
+    """A folded text without separators, and the way back to the text as written."""
+
+    original: str
+    folded: str
+    text: str
+    # Compact index -> folded index.
+    to_folded: list[int]
+    # Folded index -> span of `original`, or None when folding kept every length.
+    folded_spans: list[tuple[int, int]] | None
+    # Compact indexes where a run of content starts or ends: separators were dropped there.
+    breaks: frozenset[int]
+
+    def word_start(self, i: int) -> bool:
+        """True when a match may start at i: not inside a Latin word."""
+        t = self.text
+        return not is_latin(t[i]) or i == 0 or i in self.breaks or not is_latin(t[i - 1])
+
+    def word_end(self, j: int) -> bool:
+        """True when a match may end at j (exclusive): not inside a Latin word."""
+        t = self.text
+        return not is_latin(t[j - 1]) or j == len(t) or j in self.breaks or not is_latin(t[j])
+
+    def folded_span(self, start: int, end: int) -> tuple[int, int]:
+        return self.to_folded[start], self.to_folded[end - 1] + 1
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        fs, fe = self.folded_span(start, end)
+        if self.folded_spans is None:
+            return fs, fe
+        return self.folded_spans[fs][0], self.folded_spans[fe - 1][1]
+
+    def quote(self, start: int, end: int) -> str:
+        """The answer's own words for compact[start:end]."""
+        os_, oe = self.original_span(start, end)
+        return self.original[os_:oe].strip()
+
+
+def compact(text: str) -> Compact:
+    """Fold `text` and drop its separators, keeping sentence and clause markers."""
+    original, folded = fold(text)
+    spans: list[tuple[int, int]] | None = None
+    if len(folded) != len(original):
+        folded, spans = fold_spans(original)
+    return _compact(original, folded, spans)
+
+
+def _compact(original: str, folded: str, spans: list[tuple[int, int]] | None) -> Compact:
+    pieces: list[str] = []
+    to_folded: list[int] = []
+    breaks: set[int] = set()
+    n = 0
+    for m in _RUN_RE.finditer(folded):
+        start, end = m.span()
+        breaks.add(n)
+        pieces.append(m.group())
+        to_folded.extend(range(start, end))
+        n += end - start
+    breaks.add(n)
+    return Compact(original, folded, "".join(pieces), to_folded, spans, frozenset(breaks))
+
+
+def replace_words(base: Compact, replacements: list[tuple[int, int, str]]) -> Compact:
+    """Rebuild `base` with folded spans replaced by compact words (typo corrections).
+
+    `replacements` are (folded start, folded end, word), sorted and not overlapping.
+    """
+    orig_spans = base.folded_spans
+    pieces: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+
+    def keep(a: int, b: int) -> None:
+        pieces.append(base.folded[a:b])
+        if orig_spans is None:
+            spans.extend((i, i + 1) for i in range(a, b))
+        else:
+            spans.extend(orig_spans[a:b])
+
+    for start, end, word in replacements:
+        keep(pos, start)
+        first = orig_spans[start][0] if orig_spans else start
+        last = orig_spans[end - 1][1] if orig_spans else end
+        pieces.append(word)
+        spans.extend([(first, last)] * len(word))
+        pos = end
+    keep(pos, len(base.folded))
+    return _compact(base.original, "".join(pieces), spans)
+
+
+def fold_phrase(phrase: str) -> str:
+    """Fold an alias or a prompt the way answers are folded, without markers."""
+    c = compact(phrase)
+    return c.text.replace(SENTENCE, "").replace(CLAUSE, "")
+
+
+def latin_words(folded: str) -> list[tuple[int, int, str]]:
+    """The Latin words of a folded text, as (start, end, word)."""
+    return [(m.start(), m.end(), m.group()) for m in _LATIN_WORD_RE.finditer(folded)]
+
+
+def has_content(s: str) -> bool:
+    return _CONTENT_RE.search(s) is not None
+
+
+def units(s: str) -> int:
+    """How long a stretch of compact text reads: a Chinese character is one, a word two."""
+    return len(_CJK_RE.findall(s)) + 2 * len(_LATIN_WORD_RE.findall(s))
+
+
+def marker_positions(text: str, markers: str) -> list[int]:
+    return [i for i, ch in enumerate(text) if ch in markers]
+
+
+def segment_of(bounds: list[int], i: int) -> int:
+    """Which segment position i falls in, given the sorted positions that split segments."""
+    return bisect.bisect_right(bounds, i)
