@@ -204,7 +204,8 @@ def format_grade(grade: Grade, lang: Lang) -> str:
         lines.append(f"{w['missed']}:")
         for miss in grade.missed:
             required = f" [{w['required']}]" if miss.required else ""
-            lines.append(f"  ✗ {miss.label.get(lang)}{required}: {miss.hint.get(lang)}")
+            lines.append(f"  ✗ {miss.label.get(lang)}{required}")
+            lines.append(f"    → {miss.hint.get(lang)}")
     if grade.misconceptions:
         lines.append(f"{w['misconceptions']}:")
         for bad in grade.misconceptions:

@@ -89,15 +89,35 @@ class _Ended(Exception):
         self.partial = partial
 
 
+def _readline(stdin: TextIO) -> str | None:
+    """One line of input, "" at the end; None for a line that is not UTF-8 text.
+
+    Bytes are decoded line by line, so one bad line costs only itself.
+    """
+    buffer = getattr(stdin, "buffer", None)
+    if buffer is None:
+        try:
+            return stdin.readline()
+        except UnicodeDecodeError:
+            return None
+    raw: bytes = buffer.readline()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def _read_answer(stdin: TextIO, out: TextIO) -> str:
     """Lines up to an empty line; raise _Ended on end of input."""
     lines: list[str] = []
     while True:
         print("> ", end="", file=out, flush=True)
-        try:
-            line = stdin.readline()
-        except UnicodeDecodeError:
-            print("(that line was not UTF-8 text and was left out)", file=out)
+        line = _readline(stdin)
+        if line is None:
+            print(
+                "（这一行不是 UTF-8 文本，已忽略 / that line was not UTF-8 text and was left out）",
+                file=out,
+            )
             continue
         if line == "":
             raise _Ended("\n".join(lines))
