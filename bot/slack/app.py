@@ -50,8 +50,17 @@ class SlackSettings(Protocol):
     def slack_api_url(self) -> str: ...
 
 
-# An admin pressed "Post again" for a round: (team id, round id, user id) -> what to tell them.
-PostAgain = Callable[[str, int, str], str]
+class Said(Protocol):
+    @property
+    def message(self) -> str: ...
+
+
+class RoundJobs(Protocol):
+    """The daily round's jobs the listeners start (bot.jobs.Jobs)."""
+
+    def post_again(self, team_id: str, round_id: int, user_id: str) -> Said:
+        """An admin's "Post again" for a round whose post is not known to have worked."""
+        ...
 
 
 class _OnlySafeMethods(RetryHandler):
@@ -177,7 +186,7 @@ def build_app(
     services: Services,
     *,
     client: WebClient | None = None,
-    post_again: PostAgain | None = None,
+    jobs: RoundJobs | None = None,
     count_interval: float = COUNT_INTERVAL,
     workers: int = 16,
     token_verification: bool = True,
@@ -187,8 +196,8 @@ def build_app(
     Args:
         client: the Web API client with the bot token (default: `web_client(settings)`, at
             SLACK_API_URL).
-        post_again: what the admins' "Post again" button does; without it the button says
-            to run `k8sq post-daily --force`.
+        jobs: the daily round's jobs, for the admins' "Post again" button; without them the
+            button says to run `k8sq post-daily --force`.
         count_interval: the least time between two updates of a round's "N answered".
         workers: listener threads (Bolt acknowledges from them).
         token_verification: check the bot token with auth.test now rather than on the first
@@ -205,7 +214,7 @@ def build_app(
     )
     counts = AnswerCount(services, interval=count_interval)
     app.middleware(_once_per_event(services))
-    listeners.register(app, services, counts=counts, post_again=post_again)
+    listeners.register(app, services, counts=counts, jobs=jobs)
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> None:

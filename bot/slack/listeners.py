@@ -29,7 +29,7 @@ from bot.slack import blocks, ids
 from bot.slack.blocks import Outcome, ui
 
 if TYPE_CHECKING:
-    from bot.slack.app import AnswerCount, PostAgain
+    from bot.slack.app import AnswerCount, RoundJobs
 
 # Errors meaning the database could not be reached or refused the write: the person's
 # answer was not saved, and submitting again later may work.
@@ -50,13 +50,11 @@ _POST_AGAIN_CLI: dict[Lang, str] = {
 _HELP_WORDS = frozenset({"help", "-h", "--help", "?", "？", "帮助"})
 
 
-def register(
-    app: App, services: Services, *, counts: AnswerCount, post_again: PostAgain | None
-) -> None:
+def register(app: App, services: Services, *, counts: AnswerCount, jobs: RoundJobs | None) -> None:
     """Register every group of listeners."""
     register_round(app, services, counts=counts)
     register_practice(app, services)
-    register_admin(app, services, post_again=post_again)
+    register_admin(app, services, jobs=jobs)
     register_home(app, services)
 
 
@@ -309,7 +307,7 @@ def register_practice(app: App, services: Services) -> None:
 # ----- the admins: "Post again" -----
 
 
-def register_admin(app: App, services: Services, *, post_again: PostAgain | None) -> None:
+def register_admin(app: App, services: Services, *, jobs: RoundJobs | None) -> None:
     @app.action(ids.POST_AGAIN_ACTION_ID)
     def post_round_again(
         ack: Ack,
@@ -324,12 +322,12 @@ def register_admin(app: App, services: Services, *, post_again: PostAgain | None
         lang = settings.language
         if user_id not in settings.admins:
             text = _ADMINS_ONLY[lang]
-        elif post_again is None:
+        elif jobs is None:
             text = _POST_AGAIN_CLI[lang].format(team=team_id)
         else:
             try:
                 round_ = _round_of(services, str(action.get("value", "")), team_id)
-                text = post_again(team_id, round_.id, user_id)
+                text = jobs.post_again(team_id, round_.id, user_id).message
             except DomainError as exc:
                 text = str(exc)
         channel = context.channel_id or body.get("container", {}).get("channel_id")

@@ -1,0 +1,59 @@
+"""The admins' "Post again" button, through the real jobs, posting to the fake Slack."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from slack_bolt import App
+
+from bot.config import Settings
+from bot.jobs import Jobs
+from bot.services import Services
+from bot.slack import ids
+from bot.slack.app import build_app
+from bot.slack.chat import SlackChat
+from tests.e2e.conftest import ADMIN, BOT_TOKEN, CHANNEL, FakeClock
+from tests.e2e.fake_slack import FakeSlack
+from tests.e2e.slack_client import SlackSender
+
+
+@pytest.fixture(scope="module")
+def bolt_app(
+    settings: Settings, services: Services, slack_api: FakeSlack, clock: FakeClock
+) -> Iterator[App]:
+    chat = SlackChat(base_url=slack_api.url, token_for=lambda _team: BOT_TOKEN, backoff=0.01)
+    jobs = Jobs(services=services, chat=chat, clock=clock)
+    yield build_app(settings, services, jobs=jobs, count_interval=0.3)
+
+
+def test_an_admin_posts_an_unknown_round_again(
+    slack: SlackSender, fake_slack: FakeSlack, services: Services
+) -> None:
+    round_ = services.create_round(slack.team_id)
+    services.mark_round_message_unknown(round_.id)
+
+    slack.click(ids.POST_AGAIN_ACTION_ID, str(round_.id), user=ADMIN, channel="D0ADMIN")
+    (told,) = fake_slack.wait_for("chat.postEphemeral")
+    (post,) = fake_slack.calls_to("chat.postMessage")
+    assert post.args["channel"] == CHANNEL
+    assert told.args["user"] == ADMIN
+    after = services.get_round(round_.id)
+    assert after.message_state == "posted" and after.message_ts is not None
+
+    # A second click posts nothing more.
+    slack.click(ids.POST_AGAIN_ACTION_ID, str(round_.id), user=ADMIN, channel="D0ADMIN")
+    _, again = fake_slack.wait_for("chat.postEphemeral", 2)
+    assert "already posted" in again.args["text"]
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+def test_someone_else_cannot_post_again(
+    slack: SlackSender, fake_slack: FakeSlack, services: Services
+) -> None:
+    round_ = services.create_round(slack.team_id)
+    services.mark_round_message_unknown(round_.id)
+    slack.click(ids.POST_AGAIN_ACTION_ID, str(round_.id), user="U0MALLORY", channel="D0M")
+    (refused,) = fake_slack.wait_for("chat.postEphemeral")
+    assert "Only the workspace's admins" in refused.args["text"]
+    assert fake_slack.calls_to("chat.postMessage") == []
