@@ -182,9 +182,10 @@ class SqlStore:
             self._insert(c)
             .values(job=job, period=period, team_id=team_id, claimed_at=at)
             .on_conflict_do_nothing(index_elements=[c.c.job, c.c.period, c.c.team_id])
+            .returning(c.c.id)
         )
         with self._write() as conn:
-            return conn.execute(stmt).rowcount == 1
+            return conn.execute(stmt).scalar_one_or_none() is not None
 
     def record_event(self, event_id: str, at: datetime) -> bool:
         e = t.slack_events
@@ -192,9 +193,10 @@ class SqlStore:
             self._insert(e)
             .values(event_id=event_id, received_at=at)
             .on_conflict_do_nothing(index_elements=[e.c.event_id])
+            .returning(e.c.event_id)
         )
         with self._write() as conn:
-            return conn.execute(stmt).rowcount == 1
+            return conn.execute(stmt).scalar_one_or_none() is not None
 
     # ----- rounds -----
 
@@ -238,9 +240,11 @@ class SqlStore:
                 created_at=opens_at,
             )
             .on_conflict_do_nothing(index_elements=[r.c.team_id, r.c.local_date])
+            .returning(r.c.id)
         )
         with self._write() as conn:
-            created = conn.execute(stmt).rowcount == 1
+            # rowcount is not reliable with RETURNING, which SQLAlchemy may add by itself.
+            created = conn.execute(stmt).scalar_one_or_none() is not None
             row = conn.execute(
                 select(r).where(r.c.team_id == team_id, r.c.local_date == local_date)
             ).one()
