@@ -7,7 +7,6 @@ reading stdin as UTF-8, and showing a grade.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -68,9 +67,10 @@ def load_for_cli(path: Path | None, err: TextIO) -> LoadedBank | None:
 
 
 def grader() -> Grader:
-    """The grader, `bot.domain.grading.grade(answer, question) -> Grade`."""
-    module = importlib.import_module("bot.domain.grading")
-    return cast(Grader, module.grade)
+    """The grader, imported when a command needs it (listing topics does not)."""
+    from bot.domain.grading import grade
+
+    return grade
 
 
 def safe(text: str) -> str:

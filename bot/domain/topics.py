@@ -7,8 +7,6 @@ Pure: no I/O, any string at all is safe to pass.
 
 from __future__ import annotations
 
-import importlib
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -16,6 +14,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.domain.model import Lang, Topic, UnknownTopic
+from bot.domain.text import fold
 
 # Longer input is not a topic name; looking at the start is enough to suggest one.
 MAX_INPUT = 100
@@ -26,20 +25,13 @@ CLOSEST = 3
 MIN_SUGGESTION_SCORE = 60.0
 
 
-def _t2s(text: str) -> str:
-    """Traditional to Simplified Chinese, when the shared folding is available."""
-    try:
-        folding = importlib.import_module("bot.domain.text")
-    except ImportError:  # pragma: no cover - the folding module ships with the grader
-        return text
-    convert = getattr(folding, "to_simplified", None)
-    return convert(text) if callable(convert) else text
-
-
 def topic_key(text: str) -> str:
-    """The form two names of a topic are compared in: `Kube_Proxy` -> `kubeproxy`."""
-    folded = unicodedata.normalize("NFKC", text[: MAX_INPUT * 4]).casefold()
-    folded = _t2s(folded)
+    """The form two names of a topic are compared in: `Kube_Proxy` -> `kubeproxy`, 服務 -> 服务.
+
+    The grader's folding (NFKC, case, width, Traditional to Simplified), keeping only letters and
+    digits, so spaces and punctuation never matter.
+    """
+    _original, folded = fold(text[: MAX_INPUT * 4])
     return "".join(ch for ch in folded if ch.isalnum())[:MAX_INPUT]
 
 

@@ -40,10 +40,10 @@ def test_check_reports_each_example_outside_its_range(
     assert location.startswith(str(path) + ":")
     line_number = int(location.rsplit(":", 1)[1])
     assert "kind: empty" in lines[line_number - 1]
-    assert rest == "svc-reach: examples[2] (empty): expected [5, 10/10], got 0/10"
+    assert rest == "svc-reach: examples[2] (empty): expected [5, 10], got 0/10"
     block = out[out.index(empty) :]
     assert "    answer: (empty)\n    found: -\n    missed: inside-only*, virtual-ip\n" in block
-    assert "svc-reach: examples[3] (wrong): expected [4, 6/10], got 0/10" in failures[1]
+    assert "svc-reach: examples[3] (wrong): expected [4, 6], got 0/10" in failures[1]
     assert out.splitlines()[-1] == (
         "1 files, 1 topics, 2 questions, 7 examples: 2 outside their range (in 1 questions)"
     )

@@ -45,6 +45,8 @@ TOPICS = (
         ("services", "services"),
         ("Service types", "services"),
         ("服务类型", "services"),
+        ("服務", "services"),  # Traditional Chinese
+        ("探針", "probes"),
         ("SVC", "services"),
         ("ｓｖｃ", "services"),
         ("  svc  ", "services"),
