@@ -47,6 +47,11 @@ _POST_AGAIN_CLI: dict[Lang, str] = {
     "zh": "请运行 `k8sq post-daily --team {team} --force` 重新发帖。",
     "en": "Run `k8sq post-daily --team {team} --force` to post it again.",
 }
+# Before the workspace's language is known: both.
+UNAVAILABLE = (
+    "k8sq 暂时无法读取数据库，请稍后再试。\n"
+    "k8sq cannot reach its database right now; please try again in a moment."
+)
 _HELP_WORDS = frozenset({"help", "-h", "--help", "?", "？", "帮助"})
 
 
@@ -132,16 +137,21 @@ def register_round(app: App, services: Services, *, counts: AnswerCount) -> None
         action: dict[str, Any],
         client: WebClient,
         context: BoltContext,
+        logger: logging.Logger,
     ) -> None:
         ack()
-        lang = _workspace_lang(services, context.team_id)
         try:
+            lang = _workspace_lang(services, context.team_id)
             round_ = _round_of(services, str(action.get("value", "")), context.team_id)
             question = services.question(round_.question_id)
+            settings = services.get_settings(round_.team_id)
         except (UnknownRound, UnknownQuestion):
             _info_modal(client, body["trigger_id"], lang, _ROUND_GONE[lang])
             return
-        settings = services.get_settings(round_.team_id)
+        except STORAGE_ERRORS:
+            logger.exception("could not read round %s", action.get("value"))
+            _info_modal(client, body["trigger_id"], "en", UNAVAILABLE)
+            return
         is_open = round_.is_open(services.clock.now())
         view = blocks.answer_modal(
             question,
@@ -236,17 +246,25 @@ def _topic_slugs(services: Services) -> list[str]:
 def register_practice(app: App, services: Services) -> None:
     @app.command(ids.SLASH_COMMAND)
     def practice_command(
-        ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext
+        ack: Ack,
+        command: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+        logger: logging.Logger,
     ) -> None:
-        lang = _workspace_lang(services, context.team_id)
         text = str(command.get("text", "")).strip()
-        if text.lower() in _HELP_WORDS:
-            ack(text=blocks.help_text(lang, _topic_slugs(services)))
-            return
         try:
+            lang = _workspace_lang(services, context.team_id)
+            if text.lower() in _HELP_WORDS:
+                ack(text=blocks.help_text(lang, _topic_slugs(services)))
+                return
             question = services.next_practice_question(
                 str(context.team_id), str(context.user_id), text or None
             )
+        except STORAGE_ERRORS:
+            logger.exception("could not choose a practice question")
+            ack(text=UNAVAILABLE)
+            return
         except UnknownTopic as exc:
             ack(text=f"{exc}\n\n{blocks.help_text(lang, _topic_slugs(services))}")
             return
