@@ -20,8 +20,10 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
 
 
-def at_local(clock: FakeClock, zone: ZoneInfo, *args: int) -> None:
-    clock.set(datetime(*args, tzinfo=zone))  # type: ignore[misc]
+def at_local(
+    clock: FakeClock, zone: ZoneInfo, year: int, month: int, day: int, hour: int, minute: int
+) -> None:
+    clock.set(datetime(year, month, day, hour, minute, tzinfo=zone))
 
 
 def today_round(services: Services, team: str = TEAM) -> RoundInfo:
