@@ -19,11 +19,11 @@ from typing import Annotated, Any, Literal, get_args
 import yaml
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainValidator,
     StrictBool,
-    StrictFloat,
     StrictInt,
     StrictStr,
     ValidationError,
@@ -180,8 +180,32 @@ def _line(node: yaml.Node | None) -> int | None:
     return node.start_mark.line + 1 if node is not None else None
 
 
-def _duplicate_keys(node: yaml.Node | None, path: Loc = ()) -> Iterator[tuple[Loc, yaml.Node]]:
-    """Keys written twice in one mapping: YAML keeps the last silently, we do not."""
+class _Cycle(Exception):
+    """A YAML anchor used inside itself: the data would be infinitely deep."""
+
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+
+def _duplicate_keys(
+    node: yaml.Node | None,
+    path: Loc = (),
+    active: frozenset[int] = frozenset(),
+    done: set[int] | None = None,
+) -> Iterator[tuple[Loc, yaml.Node]]:
+    """Keys written twice in one mapping: YAML keeps the last silently, we do not.
+
+    A node reached again through an anchor is walked once (`done`); one inside itself is a cycle.
+    """
+    if node is None or not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        return
+    if id(node) in active:
+        raise _Cycle(node)
+    done = set() if done is None else done
+    if id(node) in done:
+        return
+    done.add(id(node))
+    active = active | {id(node)}
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key, value in node.value:
@@ -190,10 +214,10 @@ def _duplicate_keys(node: yaml.Node | None, path: Loc = ()) -> Iterator[tuple[Lo
                 if name in seen:
                     yield (*path, name), key
                 seen.add(name)
-                yield from _duplicate_keys(value, (*path, name))
-    elif isinstance(node, yaml.SequenceNode):
+                yield from _duplicate_keys(value, (*path, name), active, done)
+    else:
         for index, item in enumerate(node.value):
-            yield from _duplicate_keys(item, (*path, index))
+            yield from _duplicate_keys(item, (*path, index), active, done)
 
 
 def format_loc(loc: Loc) -> str:
@@ -212,8 +236,18 @@ def format_loc(loc: Loc) -> str:
 
 Id = Annotated[StrictStr, Field(min_length=1, max_length=MAX_ID_LENGTH, pattern=SLUG_PATTERN)]
 NonEmpty = Annotated[StrictStr, Field(min_length=1)]
-Positive = Annotated[StrictFloat | StrictInt, Field(gt=0, allow_inf_nan=False)]
-NonNegative = Annotated[StrictFloat | StrictInt, Field(ge=0, allow_inf_nan=False)]
+
+
+def _strict_number(value: object) -> float:
+    """A YAML number; not `true`, not `"3"`: a quoted number is likely a mistake elsewhere."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number, got {_describe(value)}")
+    return float(value)
+
+
+Number = Annotated[float, BeforeValidator(_strict_number)]
+Positive = Annotated[Number, Field(gt=0, allow_inf_nan=False)]
+NonNegative = Annotated[Number, Field(ge=0, allow_inf_nan=False)]
 
 
 class _Schema(BaseModel):
@@ -230,7 +264,7 @@ class TextModel(_Schema):
 
 def _split_alternatives(term: object, where: str) -> tuple[str, ...]:
     if not isinstance(term, str):
-        raise ValueError(f"{where} must be text, got {_describe(term)}")
+        raise ValueError(f"{where} must be text, got {_describe_for_text(term)}")
     if not term.strip():
         raise ValueError(f"{where} is empty")
     alternatives = tuple(part.strip() for part in term.split("|"))
@@ -247,7 +281,9 @@ def _parse_alias(raw: object) -> Alias:
         if not raw:
             raise ValueError("an alias with no terms: write a phrase or a list of terms")
         return Alias(terms=tuple(_split_alternatives(t, f"term {i}") for i, t in enumerate(raw)))
-    raise ValueError(f"an alias is a phrase (text) or a list of terms, got {_describe(raw)}")
+    raise ValueError(
+        f"an alias is a phrase (text) or a list of terms, got {_describe_for_text(raw)}"
+    )
 
 
 AliasField = Annotated[Alias, PlainValidator(_parse_alias)]
@@ -352,10 +388,11 @@ def _model_for(loc: Loc, root: type[BaseModel]) -> type[BaseModel]:
 
 
 def _describe(value: Any) -> str:
+    """What a YAML value is, for a message: `nothing`, `a list`, `'heavy'`, `true`."""
     if isinstance(value, bool):
-        return f"{str(value).lower()} (a YAML boolean: put it in quotes)"
+        return str(value).lower()
     if isinstance(value, int | float):
-        return f"{value!r} (a number: put it in quotes to mean text)"
+        return repr(value)
     if value is None:
         return "nothing"
     if isinstance(value, dict):
@@ -364,6 +401,15 @@ def _describe(value: Any) -> str:
         return "a list"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _describe_for_text(value: Any) -> str:
+    """As `_describe`, saying how to write text that YAML read as something else."""
+    if isinstance(value, bool):
+        return f"{_describe(value)} (a YAML boolean: put it in quotes)"
+    if isinstance(value, int | float):
+        return f"{_describe(value)} (a number: put it in quotes to mean text)"
+    return _describe(value)
 
 
 def _message(error: Any, owner: type[BaseModel]) -> str:
@@ -388,7 +434,7 @@ def _message(error: Any, owner: type[BaseModel]) -> str:
     if kind == "string_too_long":
         return f"longer than {ctx.get('max_length')} characters"
     if kind == "string_type":
-        return f"expected text, got {_describe(value)}"
+        return f"expected text, got {_describe_for_text(value)}"
     if kind in {"int_type", "int_from_float"}:
         return f"expected a whole number, got {_describe(value)}"
     if kind in {"float_type", "int_parsing", "float_parsing"}:
@@ -487,7 +533,12 @@ class _FileLoader:
             detail = f"{context}: {problem}" if context else str(problem)
             self.add((), f"YAML syntax error: {detail}", line=line)
             return None
-        for loc, key in _duplicate_keys(self.root):
+        try:
+            duplicates = list(_duplicate_keys(self.root))
+        except _Cycle as cycle:
+            self.add((), "a YAML anchor is used inside itself", line=_line(cycle.node))
+            return None
+        for loc, key in duplicates:
             self.add(loc, "key written twice (YAML would keep only the last)", line=_line(key))
         return data
 

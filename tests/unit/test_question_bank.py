@@ -123,6 +123,8 @@ QUESTION_PROBLEMS: list[tuple[str, Mutation, str, str]] = [
     ("negative-weight", _set((*CONCEPT, "weight"), -2), "rubric.concepts[0].weight", "more than"),
     ("nan-weight", _set((*CONCEPT, "weight"), float("nan")), "rubric.concepts[0].weight", "finite"),
     ("text-weight", _set((*CONCEPT, "weight"), "heavy"), "rubric.concepts[0].weight", "number"),
+    ("bool-weight", _set((*CONCEPT, "weight"), True), "concepts[0].weight", "got true"),
+    ("point-text", _set(("examples", 0, "points"), [0, "x"]), "points[1]", "a number, got 'x'"),
     ("empty-alias", _set((*CONCEPT, "aliases", 0), "  "), "concepts[0].aliases[0]", "empty"),
     ("no-alias", _set((*CONCEPT, "aliases"), []), "rubric.concepts[0].aliases", "at least 1"),
     ("empty-term-list", _set((*CONCEPT, "aliases", 0), []), "aliases[0]", "no terms"),
@@ -174,6 +176,8 @@ def test_each_problem_names_file_question_and_field(
     matching = [p for p in problems if field in p.field and fragment in p.message]
     assert matching, "\n".join(str(p) for p in problems)
     problem = matching[0]
+    # Fields read as the YAML does: no pydantic union branch names tacked on.
+    assert not any(p.field.endswith((".float", ".int", ".str")) for p in problems)
     assert problem.file.endswith("services.yaml")
     assert problem.field.startswith("questions[1]")
     assert problem.line is not None and problem.line > 1
@@ -244,6 +248,25 @@ def test_a_key_written_twice_is_a_problem(tmp_path: Path, write_topic: Builder) 
     problems = problems_of(tmp_path)
     assert [p.field for p in problems] == ["questions[0].difficulty"]
     assert "twice" in problems[0].message
+
+
+def test_a_recursive_anchor_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "loop.yaml").write_text(
+        "topic: {slug: a, title: {zh: a, en: a}, aliases: &x [b, *x]}\nquestions: []\n", "utf-8"
+    )
+    problems = problems_of(tmp_path)
+    assert [p.message for p in problems] == ["a YAML anchor is used inside itself"]
+
+
+def test_anchors_may_share_text(
+    tmp_path: Path, make_question: Builder, write_topic: Builder
+) -> None:
+    question = make_question()
+    question["reference"] = question["prompt"]  # one object twice: YAML writes an anchor
+    path = write_topic(tmp_path, questions=[question])
+    assert "*id001" in path.read_text("utf-8")
+    loaded = load_bank(tmp_path).questions[0]
+    assert loaded.reference == loaded.prompt
 
 
 def test_duplicate_ids_across_files(
