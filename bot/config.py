@@ -92,10 +92,10 @@ class Settings:
 
 def missing_settings_line(missing: tuple[str, ...]) -> str:
     """One line naming the missing Slack settings and where a Slack app shows them."""
-    where = "; ".join(f"{name}: {SLACK_SETTING_SOURCES[name]}" for name in missing)
+    named = ", ".join(f"{name} ({SLACK_SETTING_SOURCES[name]})" for name in missing)
     return (
-        f"Slack is not set up ({', '.join(missing)} missing; find them at "
-        f"https://api.slack.com/apps > your app > {where}; put them in the environment or .env)"
+        f"Slack is not set up: {named} missing; copy them from your app at "
+        "https://api.slack.com/apps into the environment or .env"
     )
 
 
