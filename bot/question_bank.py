@@ -48,7 +48,6 @@ from bot.domain.topics import topic_keys
 ENV_QUESTIONS_DIR = "K8SQ_QUESTIONS_DIR"
 DEFAULT_QUESTIONS_DIR = Path(__file__).resolve().parent.parent / "questions"
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-SLUG_RE = re.compile(SLUG_PATTERN)
 MAX_ID_LENGTH = 64
 
 # The kinds of example answer a writer may use (questions/README.md, "Example kinds").
@@ -521,10 +520,11 @@ class _FileLoader:
         except OSError as exc:
             self.add((), f"cannot read: {exc.strerror or exc}")
             return None
-        loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        # One parse gives both the nodes (for line numbers) and the data built from them.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
         try:
-            self.root = yaml.compose(text, Loader=loader_cls)
-            data = yaml.load(text, Loader=loader_cls)  # noqa: S506 - a safe loader
+            self.root = loader.get_single_node()
+            data = loader.construct_document(self.root) if self.root is not None else None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark is not None else None
@@ -533,6 +533,8 @@ class _FileLoader:
             detail = f"{context}: {problem}" if context else str(problem)
             self.add((), f"YAML syntax error: {detail}", line=line)
             return None
+        finally:
+            loader.dispose()
         try:
             duplicates = list(_duplicate_keys(self.root))
         except _Cycle as cycle:

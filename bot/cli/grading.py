@@ -7,7 +7,9 @@ reading stdin as UTF-8, and showing a grade.
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -261,6 +263,8 @@ def run_grade(args: argparse.Namespace) -> int:
     except UnknownQuestion as exc:
         print(safe(str(exc)), file=err)
         return EXIT_USAGE
+    if args.answer is None and sys.stdin.isatty():
+        print("Type the answer, then Ctrl-D on a line of its own:", file=err)
     try:
         answer = read_stdin(sys.stdin) if args.answer is None else _argument_text(args.answer)
     except InputError as exc:
@@ -307,6 +311,7 @@ def _grade_line(number: int, line: str, bank: Bank, grade: Grader, lang: str) ->
 
 
 def _grade_lines(bank: Bank, grade: Grader, *, lang: str, stdin: TextIO, stdout: TextIO) -> int:
+    """One output line per non-blank input line, in order, each naming its input line."""
     for number, line in stdin_lines(stdin):
         if line is None:
             result: dict[str, Any] = {"line": number, "error": "not UTF-8 text"}
@@ -314,5 +319,22 @@ def _grade_lines(bank: Bank, grade: Grader, *, lang: str, stdin: TextIO, stdout:
             continue
         else:
             result = _grade_line(number, line, bank, grade, lang)
-        print(dumps_line(result), file=stdout, flush=True)
+        try:
+            print(dumps_line(result), file=stdout, flush=True)
+        except BrokenPipeError:
+            # The reader stopped early (`| head`): nothing left to write to, and that is fine.
+            _silence(stdout)
+            return EXIT_OK
     return EXIT_OK
+
+
+def _silence(stream: TextIO) -> None:
+    """Point a closed pipe at /dev/null so Python's exit flush raises nothing more."""
+    fileno = getattr(stream, "fileno", None)
+    try:
+        if fileno is not None:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, fileno())
+            os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass

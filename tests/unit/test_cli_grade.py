@@ -199,3 +199,28 @@ def test_jsonl_grades_in_order_and_marks_each_bad_line(
         assert {"question_id", "points", "max_points", "found", "missed", "misconceptions"} <= set(
             item
         )
+
+
+class ClosedPipe(io.StringIO):
+    """A reader that went away after the first line (`k8sq grade --jsonl | head -1`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines = 0
+
+    def write(self, text: str) -> int:
+        if self.lines >= 1:
+            raise BrokenPipeError
+        self.lines += text.count("\n")
+        return super().write(text)
+
+
+def test_jsonl_stops_quietly_when_the_reader_goes_away(
+    small_bank: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    line = json.dumps({"question_id": "svc-reach", "answer": "x"})
+    feed(monkeypatch, (line + "\n") * 5)
+    out = ClosedPipe()
+    monkeypatch.setattr(sys, "stdout", out)
+    assert main(["grade", "--jsonl", "--bank", str(small_bank)]) == 0
+    assert out.getvalue().count("\n") == 1
