@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/k8sq db upgrade
 	$(BIN)/k8sq run
 
 lint: $(STAMP)
