@@ -85,13 +85,27 @@ class TopicIndex:
         """The topic `text` names; raise UnknownTopic with the closest ones otherwise."""
         key = topic_key(text) if isinstance(text, str) else ""
         if key:
-            found = self._exact(key) or self._prefix(key) or self._typo(key)
+            found = self._exact(key) or self._plural(key) or self._prefix(key) or self._typo(key)
             if found is not None:
                 return found
         raise UnknownTopic(echo(text) if isinstance(text, str) else "", self.closest(key))
 
     def _exact(self, key: str) -> Topic | None:
         return self.keys.get(key)
+
+    def _plural(self, key: str) -> Topic | None:
+        """`pods` for `pod`, `ingresses` for `ingress`, `probe` for `probes`."""
+        if not _is_latin(key) or len(key) < 3:
+            return None
+        forms = [key + "s"]
+        if key.endswith("es"):
+            forms.append(key[:-2])
+        if key.endswith("s"):
+            forms.append(key[:-1])
+        for form in forms:
+            if form in self.keys:
+                return self.keys[form]
+        return None
 
     def _prefix(self, key: str) -> Topic | None:
         """`deploy` for `deployments`: only when one topic starts that way."""

@@ -58,6 +58,12 @@ TOPICS = (
         ("Network policies", "network-policy"),
         ("networkpolicy", "network-policy"),
         ("cni", "networking"),
+        # Plurals either way.
+        ("kubelets", "kubelet"),
+        ("ingresses", "ingress"),
+        ("ipvss", "kube-proxy"),
+        ("network", "networking"),
+        ("netpols", "network-policy"),
         # Small typos in a Latin word of four letters or more.
         ("ingresss", "ingress"),
         ("servcie", "services"),
