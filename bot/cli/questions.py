@@ -158,9 +158,11 @@ def check(path: Path | None, *, quiet: bool, out: TextIO, err: TextIO) -> int:
     for failure in failures:
         print(describe_failure(failure), file=out)
     if not quiet:
+        failing = Counter(f.question.topic for f in failures)
         for topic in bank.topics:
             n = len(bank.by_topic(topic.slug))
-            print(f"  {topic.slug}: {n} question{'s' if n != 1 else ''}", file=out)
+            outside = f", {failing[topic.slug]} outside their range" if failing[topic.slug] else ""
+            print(f"  {topic.slug}: {n} question{'s' if n != 1 else ''}{outside}", file=out)
     failed_questions = len({f.question.id for f in failures})
     summary = (
         f"{len(loaded.files)} files, {len(bank.topics)} topics, {len(bank.questions)} questions, "

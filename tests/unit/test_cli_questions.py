@@ -44,6 +44,7 @@ def test_check_reports_each_example_outside_its_range(
     block = out[out.index(empty) :]
     assert "    answer: (empty)\n    found: -\n    missed: inside-only*, virtual-ip\n" in block
     assert "svc-reach: examples[3] (wrong): expected [4, 6], got 0/10" in failures[1]
+    assert "  services: 2 questions, 2 outside their range\n" in out
     assert out.splitlines()[-1] == (
         "1 files, 1 topics, 2 questions, 7 examples: 2 outside their range (in 1 questions)"
     )
