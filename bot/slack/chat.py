@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import http.client
 import logging
 import socket
 import threading
@@ -129,7 +130,8 @@ class ConnectionFailed(RetryHandler):
             return False
         if self.only_unsent:
             return never_sent(error)
-        return isinstance(error, OSError)  # URLError, resets, timeouts, RemoteDisconnected
+        # URLError, resets, timeouts, RemoteDisconnected, a body cut short (IncompleteRead)
+        return isinstance(error, OSError | http.client.HTTPException)
 
     def prepare_for_next_attempt(
         self,
@@ -232,7 +234,7 @@ class SlackChat:
             response = client.chat_postMessage(**args)
         except SlackApiError as exc:
             raise _post_error(exc) from exc
-        except OSError as exc:
+        except (OSError, http.client.HTTPException) as exc:
             if never_sent(exc):
                 raise PostNotTaken("connection_refused", str(exc)) from exc
             raise PostUnknown("connection_lost", f"{type(exc).__name__}: {exc}") from exc
@@ -265,7 +267,7 @@ class SlackChat:
             return call(self.client(team_id, safe=True))
         except SlackApiError as exc:
             raise ChatError(_error_code(exc), str(exc.response.status_code)) from exc
-        except OSError as exc:
+        except (OSError, http.client.HTTPException) as exc:
             raise ChatError("connection_failed", f"{type(exc).__name__}: {exc}") from exc
 
 
