@@ -53,6 +53,7 @@ from bot.domain.text import (
     is_latin,
     latin_words,
     replace_words,
+    trie_pattern,
     units,
 )
 
@@ -67,6 +68,12 @@ BARE_LIST_CREDIT = 0.2
 MAX_ANSWER_CHARS = 40_000
 # A sentence needs one glue word per this many terms to be a statement, not a list.
 TERMS_PER_GLUE = 4
+# Fewer terms than this in a sentence are a terse answer, not a keyword list.
+BARE_LIST_MIN_TERMS = 3
+# A term this long (in units) with glue words inside reads as a statement.
+LONG_PHRASE = 5
+# Symbols that relate terms: "exec (exit 0)", "200 <= code < 400", "L4: Service".
+_STATEMENT_SYMBOLS = frozenset("=<>→(:（：")
 
 NOTE_KEYWORD_LIST = "keyword list"
 NOTE_COPIES_QUESTION = "copies the question"
@@ -155,7 +162,7 @@ class _Rubric:
             lit.latin_end = is_latin(key[-1])
             lit.prefixes = tuple(key[:i] for i in range(len(key), 0, -1) if key[:i] in literals)
         self.literals = literals
-        self.regex = re.compile(f"(?=({_trie_pattern(literals)}))") if literals else None
+        self.regex = re.compile(f"(?=({trie_pattern(literals)}))") if literals else None
 
         vocab: set[str] = set()
         for key, lit in literals.items():
@@ -171,25 +178,6 @@ class _Rubric:
             p for p in (fold_phrase(question.prompt.zh), fold_phrase(question.prompt.en)) if p
         )
         self.total_weight = rubric.total_weight
-
-
-def _trie_pattern(words: Iterable[str]) -> str:
-    """One regex for many literals that matches the longest one starting at a position."""
-    trie: dict[str, dict] = {}  # type: ignore[type-arg]
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:  # type: ignore[type-arg]
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return build(trie)
 
 
 _CACHE: dict[tuple[str, str], _Rubric] = {}
@@ -265,6 +253,7 @@ class _Reading:
         # A clause break word starts a new clause just before itself.
         self.clause_bounds = sorted(set(clause_bounds) | {s - 1 for s in clause_starts if s})
         self._statement: dict[int, bool] = {}
+        self._items: dict[int, bool] = {}
 
     def sentence(self, i: int) -> int:
         return bisect.bisect_right(self.sentence_bounds, i)
@@ -374,36 +363,87 @@ class _Reading:
         cached = self._statement.get(sentence)
         if cached is not None:
             return cached
+        n_terms, glue = self._terms_and_glue(sentence)
+        if n_terms >= BARE_LIST_MIN_TERMS:
+            result = glue * TERMS_PER_GLUE >= n_terms
+        else:
+            # One item a line: a bare term alone on its line, among other such lines.
+            run = 1 if self._item(sentence) else 0
+            if run:
+                for step in (-1, 1):
+                    other = sentence + step
+                    while self._item(other):
+                        run += 1
+                        other += step
+            result = run < BARE_LIST_MIN_TERMS
+        self._statement[sentence] = result
+        return result
+
+    def _item(self, sentence: int) -> bool:
+        """A sentence that is nothing but one or two terms, like a line of a list."""
+        if sentence < 0 or sentence > len(self.sentence_bounds):
+            return False
+        cached = self._items.get(sentence)
+        if cached is None:
+            n_terms, glue = self._terms_and_glue(sentence)
+            start, end = self._sentence_span(sentence)
+            cached = 0 < n_terms < BARE_LIST_MIN_TERMS and not glue
+            cached = cached and self.gap_units(start, end) <= 4 * n_terms
+            self._items[sentence] = cached
+        return cached
+
+    def _sentence_span(self, sentence: int) -> tuple[int, int]:
         bounds = self.sentence_bounds
         start = bounds[sentence - 1] + 1 if sentence > 0 else 0
         end = bounds[sentence] if sentence < len(bounds) else len(self.text.text)
-        # A one-character Chinese term (都, 只, 各) is a function word: it does not hide glue.
+        return start, end
+
+    def _terms_and_glue(self, sentence: int) -> tuple[int, float]:
+        """How many separate terms a sentence names, and how much it says around them."""
+        start, end = self._sentence_span(sentence)
+        if end <= start:
+            return 0, 0.0
+        folded = self.text.folded
+        # A one-character Chinese term (都, 只, 各) is a function word, not a listed term.
         spans = sorted(
             self.text.folded_span(s, e)
             for s, e, key in self.term_spans
             if start <= s and e <= end and (len(key) > 1 or is_latin(key))
         )
         # Terms that touch or overlap read as one.
-        n_terms = 0
-        reach = -1
+        merged: list[list[int]] = []
         for s, e in spans:
-            if s > reach:
-                n_terms += 1
-            reach = max(reach, e)
-        glue = 0
-        result = False
-        if end > start:
-            fs, fe = self.text.folded_span(start, end)
-            for m in _GLUE_RE.finditer(self.text.folded, fs, fe):
-                a, b = m.span()
-                if any(s <= a and b <= e for s, e in spans):
-                    continue  # part of a term
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        starts = [m[0] for m in merged]
+
+        def covering(a: int, b: int) -> list[int] | None:
+            i = bisect.bisect_right(starts, a) - 1
+            return merged[i] if i >= 0 and merged[i][1] >= b else None
+
+        fs, fe = self.text.folded_span(start, end)
+        glue = 0.0
+        for m in _GLUE_RE.finditer(folded, fs, fe):
+            seg = covering(*m.span())
+            # Glue inside a long phrase ("不能从集群外访问") says something; inside a short
+            # term ("都走 apiserver") it is part of the name.
+            if seg is None or units(folded[seg[0] : seg[1]]) >= LONG_PHRASE:
                 glue += 1
-                if glue * TERMS_PER_GLUE >= n_terms:
-                    result = True
-                    break
-        self._statement[sentence] = result
-        return result
+        for m in _LATIN_RUN_RE.finditer(folded, fs, fe):
+            word = m.group()
+            if (
+                covering(*m.span()) is None
+                and len(word) > 2
+                and not word.isdigit()
+                and word not in lexicon.PROTECTED
+                and word not in lexicon.GLUE_LATIN
+            ):
+                glue += 0.5  # a word that is no term: the answer says something of its own
+        os_, oe = self.text.original_span(start, end)
+        glue += sum(1 for ch in self.text.original[os_:oe] if ch in _STATEMENT_SYMBOLS)
+        return len(merged), glue
 
 
 def _typo_fixes(rubric: _Rubric, folded: str) -> list[tuple[int, int, str]]:

@@ -47,10 +47,11 @@ CLAUSE_BREAKS: tuple[str, ...] = tuple(
 # Function words and common verbs: a sentence with them says something; a run of terms
 # without them is a bare list.
 GLUE_CJK = frozenset(
-    "的是在会就把了都有到给用让被从对和与或再先后也还要能可才只去来它他其这那个里上时如因所以"
-    "然便即每各并且而又由将向往于为着过吧呢啊吗嘛么靠走做管拿配建删打跑连发读写看查找改加开关放"
-    "分转推拉收跟等当若则"
+    "的是在会就把了都有到给用让被从对和与或再先也还要能可才只去来它他其这那个里上时如因所以"
+    "然便即每各并且而又将向往于为着过吧呢啊吗嘛么靠走做管拿建删打跑连发读写看查找改加开放"
+    "转推拉收跟当若"
 )
+
 GLUE_LATIN = frozenset(
     _words(
         """
@@ -89,7 +90,7 @@ PROTECTED = frozenset(
     iptables ip6tables ipvs nftables ebpf bpf netfilter conntrack snat dnat nat masquerade
     vxlan ipip bgp overlay underlay bridge veth flannel calico cilium weave canal terway
     multus envoy istio linkerd nginx haproxy traefik kong keepalived f5 slb elb alb nlb clb
-    lb cidr podcidr subnet subnets vpc mtu arp mac
+    lb cidr podcidr subnet subnets vpc mtu arp mac l2 l3 l4 l7 layer
     watch list get create update patch delete apply informer reflector lister indexer
     deltafifo workqueue resourceversion lease leader election leaderelection
     helm kustomize operator crd crds webhook admission mutating validating

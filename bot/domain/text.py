@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -48,6 +49,25 @@ _CJK_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002f
 _PERIOD_RE = re.compile(f"\\.(?![{_LATIN}])")
 
 
+def trie_pattern(words: Iterable[str]) -> str:
+    """One regex for many literals that matches the longest one starting at a position."""
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:  # type: ignore[type-arg]
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
 def is_latin(ch: str) -> bool:
     return "a" <= ch <= "z" or "0" <= ch <= "9"
 
@@ -62,7 +82,26 @@ def _traditional_to_simplified() -> dict[str, str]:
         first = simp.split(" ")[0] if simp else ""
         if len(trad) == 1 and len(first) == 1:
             table[trad] = first
+    table.update(_CHARACTER_OVERRIDES)
     return table
+
+
+# Characters whose most common reading in chat differs from OpenCC's first one.
+_CHARACTER_OVERRIDES = {"著": "着"}
+
+
+@cache
+def _taiwan_phrases() -> tuple[re.Pattern[str], dict[str, str]]:
+    """Taiwan words for mainland ones (叢集 is 集群, 伺服器 is 服务器), both sides folded."""
+    table: dict[str, str] = {}
+    path = resources.files("opencc").joinpath("dictionary", "TWPhrasesRev.txt")
+    for line in path.read_text(encoding="utf-8").splitlines():
+        trad, _, simp = line.partition("\t")
+        first = simp.split(" ")[0] if simp else ""
+        key, value = trad.translate(_TABLE), first.translate(_TABLE)
+        if key and value and key != value and len(key) > 1:
+            table[key] = value
+    return re.compile(trie_pattern(table)), table
 
 
 def _fold_char(ch: str) -> str:
@@ -162,7 +201,42 @@ def compact(text: str) -> Compact:
     spans: list[tuple[int, int]] | None = None
     if len(folded) != len(original):
         folded, spans = fold_spans(original)
+    if not original.isascii():
+        pattern, phrases = _taiwan_phrases()
+        found = [(m.start(), m.end(), phrases[m.group()]) for m in pattern.finditer(folded)]
+        if found:
+            folded, spans = _replace(folded, spans, found)
     return _compact(original, folded, spans)
+
+
+def _replace(
+    folded: str, spans: list[tuple[int, int]] | None, replacements: list[tuple[int, int, str]]
+) -> tuple[str, list[tuple[int, int]]]:
+    """Replace (start, end, text) stretches of a folded text, keeping the map to the original.
+
+    `replacements` are sorted and do not overlap. Each new character maps to the whole span of
+    the original that its stretch replaced.
+    """
+    pieces: list[str] = []
+    out: list[tuple[int, int]] = []
+    pos = 0
+
+    def keep(a: int, b: int) -> None:
+        pieces.append(folded[a:b])
+        if spans is None:
+            out.extend((i, i + 1) for i in range(a, b))
+        else:
+            out.extend(spans[a:b])
+
+    for start, end, word in replacements:
+        keep(pos, start)
+        first = spans[start][0] if spans else start
+        last = spans[end - 1][1] if spans else end
+        pieces.append(word)
+        out.extend([(first, last)] * len(word))
+        pos = end
+    keep(pos, len(folded))
+    return "".join(pieces), out
 
 
 def _compact(original: str, folded: str, spans: list[tuple[int, int]] | None) -> Compact:
@@ -181,31 +255,12 @@ def _compact(original: str, folded: str, spans: list[tuple[int, int]] | None) ->
 
 
 def replace_words(base: Compact, replacements: list[tuple[int, int, str]]) -> Compact:
-    """Rebuild `base` with folded spans replaced by compact words (typo corrections).
+    """Rebuild `base` with folded stretches replaced by compact words (typo corrections).
 
     `replacements` are (folded start, folded end, word), sorted and not overlapping.
     """
-    orig_spans = base.folded_spans
-    pieces: list[str] = []
-    spans: list[tuple[int, int]] = []
-    pos = 0
-
-    def keep(a: int, b: int) -> None:
-        pieces.append(base.folded[a:b])
-        if orig_spans is None:
-            spans.extend((i, i + 1) for i in range(a, b))
-        else:
-            spans.extend(orig_spans[a:b])
-
-    for start, end, word in replacements:
-        keep(pos, start)
-        first = orig_spans[start][0] if orig_spans else start
-        last = orig_spans[end - 1][1] if orig_spans else end
-        pieces.append(word)
-        spans.extend([(first, last)] * len(word))
-        pos = end
-    keep(pos, len(base.folded))
-    return _compact(base.original, "".join(pieces), spans)
+    folded, spans = _replace(base.folded, base.folded_spans, replacements)
+    return _compact(base.original, folded, spans)
 
 
 def fold_phrase(phrase: str) -> str:

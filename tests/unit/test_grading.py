@@ -1,0 +1,360 @@
+"""The grader on small rubrics: matching, typos, negation, misconceptions, the guards."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.grading import NOTE_COPIES_QUESTION, NOTE_KEYWORD_LIST, grade
+from bot.domain.model import (
+    Alias,
+    Concept,
+    Misconception,
+    Question,
+    QuestionStyle,
+    Rubric,
+    Text,
+    format_points,
+)
+
+
+def alias(*terms: str) -> Alias:
+    """`alias("a|b", "c")`: terms that must all appear, each with `|` alternatives."""
+    return Alias(tuple(tuple(t.split("|")) for t in terms))
+
+
+def concept(
+    cid: str, *aliases: Alias, weight: float = 1, naming: bool = False, required: bool = False
+) -> Concept:
+    return Concept(
+        id=cid,
+        label=Text(zh=cid, en=cid),
+        weight=weight,
+        aliases=aliases,
+        hint=Text(zh=f"提示 {cid}", en=f"hint {cid}"),
+        required=required,
+        naming=naming,
+    )
+
+
+def misconception(mid: str, *aliases: Alias, penalty: float = 3) -> Misconception:
+    return Misconception(id=mid, statement=Text(zh=mid, en=mid), penalty=penalty, aliases=aliases)
+
+
+DEFAULT_PROMPT = Text(zh="这个组件做什么？", en="What does this component do?")
+
+
+def question(
+    *concepts: Concept,
+    misconceptions: tuple[Misconception, ...] = (),
+    style: QuestionStyle = "explain",
+    qid: str = "q",
+    prompt: Text = DEFAULT_PROMPT,
+    max_points: float = 10,
+) -> Question:
+    return Question(
+        id=qid,
+        topic="t",
+        difficulty=1,
+        section="s",
+        prompt=prompt,
+        reference=Text(zh="参考", en="reference"),
+        rubric=Rubric(
+            concepts=concepts,
+            misconceptions=misconceptions,
+            max_points=max_points,
+            style=style,
+        ),
+    )
+
+
+def found(answer: str, q: Question) -> set[str]:
+    return {h.concept_id for h in grade(answer, q).found}
+
+
+# ----- matching -----
+
+PROXY = question(
+    concept("proxy", alias("kube-proxy"), weight=1),
+    concept("rules", alias("iptables|ipvs", "规则|rules"), weight=1),
+    qid="proxy",
+)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "kube-proxy 负责转发",
+        "kube proxy 负责转发",
+        "kubeproxy 负责转发",
+        "Kube_Proxy 负责转发",
+        "ＫＵＢＥ－ＰＲＯＸＹ 负责转发",
+    ],
+)
+def test_spellings_of_a_term_all_match(answer: str) -> None:
+    assert found(answer, PROXY) == {"proxy"}
+
+
+def test_a_concept_counts_once_however_often_it_is_named() -> None:
+    once = grade("kube-proxy 会转发流量", PROXY)
+    often = grade("kube-proxy 会转发流量，kube-proxy kube-proxy 还是 kube-proxy", PROXY)
+    assert once.points == often.points == 5
+
+
+def test_terms_of_an_alias_must_share_a_sentence() -> None:
+    assert found("它用 iptables 写转发规则", PROXY) == {"rules"}
+    assert found("它用 iptables 做事。另外还有别的规则", PROXY) == set()
+
+
+def test_latin_terms_match_whole_words_only() -> None:
+    q = question(concept("node", alias("node")), concept("np", alias("nodeport")))
+    assert found("用 nodeport 暴露", q) == {"np"}
+    assert found("每个 node 上都有", q) == {"node"}
+
+
+def test_matched_words_are_quoted_as_written() -> None:
+    q = question(concept("state", alias("实际状态")), concept("proxy", alias("kube-proxy")))
+    g = grade("它會盯著叢集的實際狀態，Kube_Proxy 也會", q)
+    matched = {h.concept_id: h.matched for h in g.found}
+    assert matched == {"state": ("實際狀態",), "proxy": ("Kube_Proxy",)}
+
+
+def test_a_missed_concept_carries_its_hint_and_required_flag() -> None:
+    q = question(concept("a", alias("alpha"), required=True), concept("b", alias("beta")))
+    g = grade("beta is what it does", q)
+    assert [(m.concept_id, m.hint.en, m.required) for m in g.missed] == [("a", "hint a", True)]
+    assert not g.passed
+
+
+# ----- typos -----
+
+TYPOS = question(
+    concept("apiserver", alias("apiserver")),
+    concept("scheduler", alias("scheduler")),
+    concept("ccm", alias("cloud-controller-manager")),
+    concept("lb", alias("LoadBalancer")),
+    concept("etcd", alias("etcd")),
+    concept("kubelet", alias("kubelet")),
+    concept("ingress", alias("ingress")),
+    concept("pod", alias("pod")),
+    qid="typos",
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "concept_id"),
+    [
+        ("它会连 apisever 的", "apiserver"),
+        ("schduler 会去选节点", "scheduler"),
+        ("cloud-controler-manger 会建", "ccm"),
+        ("LoadBalacner 类型的", "lb"),
+        ("数据存在 etdc 里", "etcd"),
+        ("kubelte 在每个节点上跑", "kubelet"),
+        ("ingres 做七层", "ingress"),
+    ],
+)
+def test_latin_typos_are_forgiven(answer: str, concept_id: str) -> None:
+    assert found(answer, TYPOS) == {concept_id}
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "用 kubectl 去看",  # a distinct term, not a typo of kubelet
+        "egress 流量要放行",  # not ingress
+        "一个 pdo 挂了",  # short words forgive nothing
+        "the pot is hot",
+    ],
+)
+def test_distinct_terms_and_short_words_are_not_typos(answer: str) -> None:
+    assert found(answer, TYPOS) == set()
+
+
+# ----- negation -----
+
+CONTROLLER = question(
+    concept("replicas", alias("副本|replicas|copies", "补|再拉|restores|makes another"), weight=2),
+    concept("rolling", alias("滚动更新|rolling update"), weight=1),
+    concept("failure", alias("故障检测|node failure"), weight=1),
+    misconceptions=(
+        misconception("bypass", alias("直接", "读写|reads|writes", "etcd"), penalty=3),
+    ),
+    qid="controller",
+)
+
+CLUSTERIP = question(
+    concept("inside-only", alias("不能从集群外访问"), alias("only", "inside|集群内")),
+    misconceptions=(misconception("external", alias("ClusterIP", "外部|集群外", "可以|能|can")),),
+    qid="clusterip",
+)
+
+
+def test_a_negated_concept_is_not_credited() -> None:
+    assert found("副本数少了它不会补", CONTROLLER) == set()
+    assert found("副本数少了它会补", CONTROLLER) == {"replicas"}
+
+
+def test_a_cue_after_the_terms_in_their_clause_negates_them() -> None:
+    assert found("滚动更新和故障检测都不归它管", CONTROLLER) == set()
+
+
+def test_a_negation_in_another_clause_changes_nothing() -> None:
+    g = grade("副本数少了它会补，滚动更新也归它管。不是很难", CONTROLLER)
+    assert {h.concept_id for h in g.found} == {"replicas", "rolling"}
+
+
+def test_words_that_contain_a_cue_do_not_negate() -> None:
+    assert found("不同的副本少了它都会补", CONTROLLER) == {"replicas"}
+    assert found("无论副本少了几个它都会补", CONTROLLER) == {"replicas"}
+    assert found("not only does it restore replicas, it restores them fast", CONTROLLER) == {
+        "replicas"
+    }
+
+
+def test_english_negation() -> None:
+    assert found("it never restores replicas", CONTROLLER) == set()
+    assert found("it doesn't restore the replicas", CONTROLLER) == set()
+    assert found("it restores replicas", CONTROLLER) == {"replicas"}
+
+
+def test_a_negation_inside_an_alias_is_part_of_it() -> None:
+    g = grade("ClusterIP 不能从集群外访问", CLUSTERIP)
+    assert [h.concept_id for h in g.found] == ["inside-only"]
+    assert g.misconceptions == ()
+    assert g.points == 10
+
+
+def test_a_misconception_costs_its_penalty() -> None:
+    g = grade("ClusterIP 可以直接从外部访问", CLUSTERIP)
+    assert [m.misconception_id for m in g.misconceptions] == ["external"]
+    assert g.misconceptions[0].matched == ("ClusterIP", "可以", "外部")
+    assert g.points == 0
+
+
+def test_penalties_come_off_the_concept_points() -> None:
+    g = grade("副本少了它会再拉一个。它直接读写 etcd，不走 apiserver", CONTROLLER)
+    assert [m.misconception_id for m in g.misconceptions] == ["bypass"]
+    assert g.points == 5 - 3
+
+
+def test_a_negated_misconception_is_not_made() -> None:
+    g = grade("副本少了它会再拉一个。它不会直接读写 etcd", CONTROLLER)
+    assert g.misconceptions == ()
+    assert g.points == 5
+
+
+def test_the_notes_negated_answer_earns_nothing() -> None:
+    answer = (
+        "controller-manager 不是一直在跑的控制循环，只在 kubectl apply 的时候执行一次；"
+        "它也不走 apiserver，直接读写 etcd。副本数少了它不会补，滚动更新和故障检测都不归它管"
+    )
+    g = grade(answer, CONTROLLER)
+    assert g.found == ()
+    assert g.points == 0
+
+
+# ----- guards -----
+
+EXPLAIN = question(
+    concept("watch", alias("watch"), weight=3),
+    concept("apiserver", alias("apiserver"), weight=3),
+    concept("etcd", alias("etcd"), weight=2),
+    concept("https", alias("https"), weight=2),
+    prompt=Text(zh="组件之间怎么通信？", en="How do the components talk to each other?"),
+    qid="explain",
+)
+
+
+def test_a_bare_keyword_list_earns_little_on_an_explain_question() -> None:
+    g = grade("HTTPS watch apiserver etcd", EXPLAIN)
+    assert {h.concept_id for h in g.found} == {"watch", "apiserver", "etcd", "https"}
+    assert g.points == 2
+    assert NOTE_KEYWORD_LIST in g.notes
+
+
+def test_a_list_one_term_a_line_is_still_a_list() -> None:
+    assert grade("- HTTPS\n- watch\n- apiserver\n- etcd", EXPLAIN).points == 2
+
+
+def test_a_terse_sentence_is_not_a_keyword_list() -> None:
+    g = grade("各组件都 watch apiserver，有变化会收到通知", EXPLAIN)
+    assert g.points == 6
+    assert g.notes == ()
+
+
+def test_a_list_question_credits_naming_concepts_in_a_list() -> None:
+    q = question(
+        concept("node", alias("node controller|节点控制器"), naming=True),
+        concept("route", alias("route controller|路由控制器"), naming=True),
+        concept("why", alias("拆分|split out"), weight=2),
+        style="list",
+    )
+    assert grade("节点控制器 路由控制器 拆分", q).points == 5
+    assert grade("有节点控制器和路由控制器，是从 kcm 拆分出来的", q).points == 10
+
+
+def test_copying_the_question_earns_nothing() -> None:
+    for answer in ["组件之间怎么通信？", "How do the components talk to each other?? https"]:
+        g = grade(answer, EXPLAIN)
+        assert g.points == 0
+        assert g.notes == (NOTE_COPIES_QUESTION,)
+        assert len(g.missed) == 4
+
+
+def test_an_answer_that_starts_from_the_question_is_graded() -> None:
+    answer = "组件之间怎么通信？都 watch apiserver，走 https，只有 apiserver 读写 etcd"
+    assert grade(answer, EXPLAIN).points == 10
+
+
+# ----- points -----
+
+
+def test_points_round_to_half_points_and_read_as_people_write_them() -> None:
+    q = question(
+        concept("a", alias("alpha"), weight=1),
+        concept("b", alias("beta"), weight=2),
+        misconceptions=(misconception("m", alias("gamma"), penalty=1.2),),
+    )
+    g = grade("alpha is here", q)
+    assert g.points == 3.5  # 3.33 rounds to 3.5
+    assert format_points(g.points, g.max_points) == "3.5/10"
+    g = grade("alpha and beta are here", q)
+    assert format_points(g.points, g.max_points) == "10/10"
+    assert grade("alpha and beta and gamma are here", q).points == 9  # 8.8
+
+
+def test_points_stay_within_zero_and_the_maximum() -> None:
+    q = question(
+        concept("a", alias("alpha")),
+        misconceptions=(misconception("m", alias("gamma"), penalty=30),),
+        max_points=5,
+    )
+    assert grade("alpha is gamma", q).points == 0
+    assert grade("alpha it is", q).points == 5
+    assert grade("alpha it is", q).max_points == 5
+
+
+def test_same_id_without_a_version_is_not_served_from_a_stale_cache() -> None:
+    first = question(concept("a", alias("alpha")), qid="same")
+    second = question(concept("b", alias("beta")), qid="same")
+    assert found("alpha is it", first) == {"a"}
+    assert found("beta is it", second) == {"b"}
+    assert found("alpha is it", first) == {"a"}
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "",
+        "   \n\t ",
+        "🚀🔥👍",
+        "\x00\x01\x1b[31m\x7f",
+        "\ud800 lone surrogate",
+        "不" * 50,
+        "kube-proxy " * 10_000,
+        "副本少了它会补，" * 12_000,
+    ],
+)
+def test_any_string_gets_a_grade(answer: str) -> None:
+    g = grade(answer, CONTROLLER)
+    assert 0 <= g.points <= g.max_points
+    assert g.question_id == "controller"

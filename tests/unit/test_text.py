@@ -1,0 +1,74 @@
+"""Folding: what the grader sees of an answer, and the way back to the words as written."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.text import CLAUSE, SENTENCE, compact, fold, fold_phrase, units
+
+
+@pytest.mark.parametrize("spelling", ["kube-proxy", "kube proxy", "kubeproxy", "Kube_Proxy"])
+def test_spellings_of_one_term_fold_alike(spelling: str) -> None:
+    assert fold_phrase(spelling) == "kubeproxy"
+
+
+def test_full_width_and_case_fold_to_ascii() -> None:
+    assert fold_phrase("ＫＵＢＥ－ＰＲＯＸＹ") == "kubeproxy"
+    assert fold_phrase("ＣｌｕｓｔｅｒＩＰ") == "clusterip"
+
+
+def test_traditional_chinese_folds_to_simplified() -> None:
+    assert fold_phrase("透過 apiserver 盯著叢集的實際狀態") == "通过apiserver盯着集群的实际状态"
+
+
+def test_chinese_and_english_punctuation_become_markers() -> None:
+    text = compact("副本少了，就补。节点挂了！驱逐？好; ok, 行：是的").text
+    assert text == (
+        f"副本少了{CLAUSE}就补{SENTENCE}节点挂了{SENTENCE}驱逐{SENTENCE}好{SENTENCE}"
+        f"ok{CLAUSE}行{CLAUSE}是的"
+    )
+
+
+def test_a_full_stop_ends_a_sentence_only_before_a_space_or_the_end() -> None:
+    assert compact("removed by 1.31. Then node.kubernetes.io").text == (
+        f"removedby131{SENTENCE}thennodekubernetesio"
+    )
+
+
+def test_separators_are_dropped_but_word_boundaries_kept() -> None:
+    c = compact("kube-proxy nodeport")
+    assert c.text == "kubeproxynodeport"
+    assert c.word_start(4)  # "proxy" starts after the dropped hyphen
+    assert c.word_end(9)
+    assert not c.word_end(13)  # "node" inside "nodeport"
+    assert not c.word_start(1)
+
+
+def test_quote_returns_the_answer_as_written() -> None:
+    answer = "我觉得 ＫＵＢＥ－Proxy 會寫 iptables"
+    c = compact(answer)
+    start = c.text.index("kubeproxy")
+    assert c.quote(start, start + len("kubeproxy")) == "ＫＵＢＥ－Proxy"
+    start = c.text.index("会写")
+    assert c.quote(start, start + 2) == "會寫"
+
+
+def test_characters_that_expand_keep_their_place() -> None:
+    # NFKC turns ㎏ into two letters; quotes still map back to the original characters.
+    answer = "５㎏ kube-proxy ①"
+    c = compact(answer)
+    assert c.text == "5kgkubeproxy1"
+    start = c.text.index("kubeproxy")
+    assert c.quote(start, start + 9) == "kube-proxy"
+    assert c.quote(0, 3) == "５㎏"
+
+
+def test_control_characters_and_emoji_separate_words() -> None:
+    assert compact("kube\u200bproxy 🚀\x00ipvs").text == "kubeproxyipvs"
+    assert fold("")[1] == ""
+
+
+def test_units_count_chinese_characters_and_latin_words() -> None:
+    assert units("不会补") == 3
+    assert units("does not restore") == 6
+    assert units("pod 不会 restore") == 6
