@@ -44,7 +44,6 @@ def register(subparsers: Any) -> None:
     run.add_argument(
         "--role",
         choices=ROLES,
-        default="all",
         help="web: answer Slack only; scheduler: the daily jobs only (run exactly one); "
         "all (default): both",
     )
@@ -112,12 +111,17 @@ def run_command(args: argparse.Namespace) -> int:
     if settings is None:
         return EXIT_USAGE
     mode: Mode = args.mode or settings.default_mode
-    role: str = args.role
+    role: str = args.role or "all"
+    # Asked for by name (a deployment), the bot never falls back to terminal practice.
+    explicit = args.mode is not None or args.role is not None
     missing: tuple[str, ...]
     if role == "scheduler":  # posts through the Web API only
         missing = () if settings.slack_bot_token else ("SLACK_BOT_TOKEN",)
     else:
         missing = settings.missing_slack_settings(mode)
+    if missing and explicit:
+        print(f"k8sq: {missing_settings_line(missing)}", file=sys.stderr)
+        return EXIT_USAGE
     if missing:
         print(f"k8sq: {missing_settings_line(missing)}; starting terminal practice", flush=True)
         from bot.cli import main

@@ -240,3 +240,17 @@ def test_run_without_slack_settings_names_them_and_starts_practice(
     assert "SLACK_BOT_TOKEN" in first and "SLACK_SIGNING_SECRET" in first
     assert "api.slack.com/apps" in first and "terminal practice" in first
     assert "k8sq practice" in out
+
+
+def test_a_named_mode_or_role_without_slack_settings_fails_instead(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["run", "--role", "scheduler"]) == 2
+    assert "SLACK_BOT_TOKEN" in capsys.readouterr().err
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    assert main(["run", "--mode", "socket"]) == 2
+    err = capsys.readouterr().err
+    assert "SLACK_APP_TOKEN" in err and "SLACK_SIGNING_SECRET" not in err
