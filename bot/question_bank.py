@@ -612,7 +612,9 @@ def _check_question(raw: Any, loader: _FileLoader, at: Loc) -> None:
                 f"impossible range [{low:g}, {high:g}]: the question is worth {max_points:g}",
                 question_id=qid,
             )
-    kinds = {e.get("kind") for e in raw_examples if isinstance(e, dict)}
+    kinds = {
+        e["kind"] for e in raw_examples if isinstance(e, dict) and isinstance(e.get("kind"), str)
+    }
     if len(raw_examples) >= MIN_EXAMPLES:
         for description, group_kinds in REQUIRED_KIND_GROUPS:
             if not kinds.intersection(group_kinds):

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.cli import main
 
@@ -224,3 +226,42 @@ def test_jsonl_stops_quietly_when_the_reader_goes_away(
     monkeypatch.setattr(sys, "stdout", out)
     assert main(["grade", "--jsonl", "--bank", str(small_bank)]) == 0
     assert out.getvalue().count("\n") == 1
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner),
+    max_leaves=8,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    items=st.lists(
+        st.one_of(
+            st.text(max_size=60).filter(lambda s: "\n" not in s and "\r" not in s),
+            JSON_VALUES.map(json.dumps),
+            st.builds(
+                lambda qid, answer: json.dumps({"question_id": qid, "answer": answer}),
+                st.sampled_from(["svc-reach", "probe-kinds", "nope"]),
+                st.text(max_size=200),
+            ),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_jsonl_answers_every_line_whatever_it_holds(
+    small_bank: Path, monkeypatch: pytest.MonkeyPatch, items: list[str]
+) -> None:
+    feed(monkeypatch, "\n".join(items) + "\n")
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    assert main(["grade", "--jsonl", "--bank", str(small_bank)]) == 0
+    results = [json.loads(line) for line in out.getvalue().splitlines()]
+    expected = [n for n, item in enumerate(items, start=1) if item.strip()]
+    assert [r["line"] for r in results] == expected
+    for result in results:
+        assert ("error" in result) != ("points" in result)

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.domain.model import Alias, DomainError
 from bot.question_bank import (
@@ -426,3 +428,90 @@ def test_the_default_bank_follows_the_environment(
     assert default_bank_path() == repo_root / "questions"
     monkeypatch.setenv(ENV_QUESTIONS_DIR, str(tmp_path))
     assert default_bank_path() == tmp_path
+
+
+KEYS_SEEN_IN_A_BANK = [
+    "id",
+    "zh",
+    "en",
+    "weight",
+    "aliases",
+    "points",
+    "kind",
+    "answer",
+    "label",
+    "hint",
+    "weigth",
+]
+MUTABLE_PATHS: list[tuple[str | int, ...]] = [
+    ("id",),
+    ("difficulty",),
+    ("prompt",),
+    ("prompt", "zh"),
+    ("rubric",),
+    ("rubric", "concepts"),
+    (*CONCEPT,),
+    (*CONCEPT, "id"),
+    (*CONCEPT, "weight"),
+    (*CONCEPT, "aliases"),
+    (*CONCEPT, "aliases", 0),
+    (*CONCEPT, "aliases", 2, 1),
+    (*CONCEPT, "hint"),
+    ("rubric", "misconceptions"),
+    ("rubric", "misconceptions", 0, "aliases", 0),
+    ("examples",),
+    ("examples", 0),
+    ("examples", 1, "points"),
+    ("examples", 1, "points", 0),
+    ("examples", 2, "kind"),
+    ("max_points",),
+    ("style",),
+    ("topic",),
+    ("extra",),
+]
+
+YAML_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 20)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(KEYS_SEEN_IN_A_BANK), inner, max_size=5)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    paths=st.lists(st.sampled_from(MUTABLE_PATHS), min_size=1, max_size=4),
+    values=st.lists(YAML_VALUES, min_size=4, max_size=4),
+)
+def test_any_yaml_gives_a_bank_or_problems_never_a_crash(
+    tmp_path_factory: pytest.TempPathFactory,
+    make_question: Builder,
+    write_topic: Builder,
+    paths: list[tuple[str | int, ...]],
+    values: list[Any],
+) -> None:
+    question = make_question()
+    for path, value in zip(paths, values, strict=False):
+        try:
+            _set(path, value)(question)
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier change replaced the parent of this path
+    folder = tmp_path_factory.mktemp("fuzz")
+    write_topic(folder, questions=[question, make_question("q-ok")])
+    try:
+        bank = load_bank(folder)
+    except BankError as exc:
+        assert exc.problems
+        for problem in exc.problems:
+            assert problem.file.endswith("services.yaml")
+            assert problem.message
+    else:
+        assert [q.id for q in bank.questions][-1] == "q-ok"

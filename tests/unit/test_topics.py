@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.domain.model import Text, Topic, UnknownTopic
 from bot.domain.topics import (
@@ -168,3 +170,15 @@ def test_the_index_is_reusable_and_keys_are_folded() -> None:
     assert index.match("svc") is index.match("SERVICE")
     assert topic_key("Kube_Proxy ") == topic_key("kube-proxy") == "kubeproxy"
     assert topic_key("ＳＶＣ") == "svc"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_names_a_topic_or_raises_unknown_topic(text: str) -> None:
+    try:
+        found = match_topic(text, TOPICS)
+    except UnknownTopic as exc:
+        assert len(exc.text) <= MAX_ECHO
+        assert set(exc.closest) <= {t.slug for t in TOPICS}
+    else:
+        assert found in TOPICS
