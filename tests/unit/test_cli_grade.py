@@ -265,3 +265,19 @@ def test_jsonl_answers_every_line_whatever_it_holds(
     assert [r["line"] for r in results] == expected
     for result in results:
         assert ("error" in result) != ("points" in result)
+
+
+def test_a_misconception_is_shown_with_why_and_the_words(
+    small_bank: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answer = "ClusterIP 可以从集群外访问，它是虚拟 IP"
+    assert main(["grade", "svc-reach", answer, "--bank", str(small_bank)]) == 0
+    out = capsys.readouterr().out
+    assert "错误说法:\n  ! -3  ClusterIP 可以从集群外访问 ← “" in out
+    assert "✗ 仅集群内可达 [必答]\n    → 它只在集群内部可达。" in out
+
+    result = grade_json(capsys, "svc-reach", answer, "--bank", str(small_bank), "--lang", "en")
+    [bad] = result["misconceptions"]
+    assert bad["misconception"] == "external-reach" and bad["penalty"] == 3
+    assert bad["statement"] == "a ClusterIP can be reached from outside"
+    assert bad["matched"]
