@@ -146,8 +146,12 @@ class Jobs:
                 ws.close_time.strftime("%H:%M"),
             )
             return Outcome(team, f"skipped {today}: missed until after the close")
-        if existing is not None and self.services.claim_run(UNKNOWN_JOB, period, team):
-            # Claimed and never recorded, and now closed: too late for "Post again".
+        if (
+            existing is not None
+            and self._stale(existing, now)
+            and self.services.claim_run(UNKNOWN_JOB, period, team)
+        ):
+            # Claimed long ago and never recorded, and now closed: too late for "Post again".
             self.services.mark_round_message_unknown(existing.id)
             log.warning(
                 "round %s of %s was claimed and never recorded; it has closed, so it stays "

@@ -518,3 +518,19 @@ def test_refreshing_the_count_shows_how_many_answered(
     jobs.refresh_count(round_.id)
     assert "1 answered" in str(chat.updates[-1].blocks)
     assert "U1" not in str(chat.updates[-1].blocks)  # no names with scores
+
+
+def test_a_crash_found_only_after_the_close_stays_unknown_without_a_reveal(
+    services: Services, chat: RecordingChat, clock: FakeClock
+) -> None:
+    chat.fail_next(Crash())
+    clock.set(at("2026-11-25 17:50"))
+    with pytest.raises(Crash):
+        Jobs(services=services, chat=chat, clock=clock).tick(clock.now())
+    drive = Driver(Jobs(services=services, chat=chat, clock=clock), clock)
+    drive.run(at("2026-11-25 18:30"), at("2026-11-25 18:32"))
+    round_ = services.store.round_on(TEAM, at("2026-11-25 17:50").date())
+    assert round_ is not None and round_.message_state == "unknown"
+    assert round_.revealed_at is not None
+    assert len(chat.posts) == 1 and chat.reveals() == []
+    assert chat.dms == []  # too late for "Post again"
