@@ -190,6 +190,7 @@ def run_practice(
                 print("（跳过 / skipped）", file=out)
             print("\n参考答案 / Reference answer:", file=out)
             print(safe(question.reference.zh), file=out)
+            print(file=out)
             print(safe(question.reference.en), file=out)
             if ended:
                 break
