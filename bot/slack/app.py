@@ -6,12 +6,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -103,6 +104,42 @@ def web_client(settings: SlackSettings, *, timeout: int = 10, retries: int = 2) 
     )
 
 
+class Later:
+    """Run Web API calls after the acknowledgement, off the request thread.
+
+    Slack wants its answer within 3 seconds and a modal opened within 3 seconds of the
+    click; neither should wait for the other. A failure is logged with what was called.
+    """
+
+    def __init__(self, workers: int = 8) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="k8sq-later")
+
+    def __call__(self, fn: Callable[..., object], /, *args: object, **kwargs: object) -> None:
+        name = getattr(fn, "__name__", repr(fn))
+        future = self._pool.submit(fn, *args, **kwargs)
+        future.add_done_callback(lambda done: _log_failure(done, name))
+
+    def shutdown(self) -> None:
+        """Wait for the calls already started, then stop."""
+        self._pool.shutdown(wait=True)
+
+
+def _log_failure(done: Future[object], name: str) -> None:
+    error = done.exception()
+    if isinstance(error, SlackApiError):
+        code = error.response.get("error") if error.response is not None else None
+        log.warning("%s failed after the acknowledgement: Slack said %s", name, code)
+    elif error is not None:
+        log.error("%s failed after the acknowledgement: %s", name, error, exc_info=error)
+
+
+class _SkipTokenNotice(logging.Filter):
+    """Drop Bolt's notice that SLACK_BOT_TOKEN is unused: the client carries that token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "will be unused" not in record.getMessage()
+
+
 @dataclass
 class _Pending:
     last: float = float("-inf")
@@ -117,13 +154,17 @@ class AnswerCount:
     post ends up right whichever answers it skipped.
     """
 
-    def __init__(self, services: Services, *, interval: float = COUNT_INTERVAL) -> None:
+    def __init__(
+        self, services: Services, *, later: Later, interval: float = COUNT_INTERVAL
+    ) -> None:
         self.services = services
+        self.later = later
         self.interval = interval
         self._lock = threading.Lock()
         self._rounds: dict[int, _Pending] = {}
 
     def answered(self, round_id: int, client: WebClient) -> None:
+        """Note an answer to the round; the post is refreshed off the request thread."""
         with self._lock:
             pending = self._rounds.setdefault(round_id, _Pending())
             if pending.timer is not None:
@@ -135,7 +176,7 @@ class AnswerCount:
                 pending.timer.start()
                 return
             pending.last = time.monotonic()
-        self.refresh(round_id, client)
+        self.later(self.refresh, round_id, client)
 
     def _trailing(self, round_id: int, client: WebClient) -> None:
         with self._lock:
@@ -188,7 +229,7 @@ def build_app(
     client: WebClient | None = None,
     jobs: RoundJobs | None = None,
     count_interval: float = COUNT_INTERVAL,
-    workers: int = 16,
+    workers: int = 8,
     token_verification: bool = True,
 ) -> App:
     """The Bolt app with every listener registered, bound to `services`.
@@ -199,7 +240,7 @@ def build_app(
         jobs: the daily round's jobs, for the admins' "Post again" button; without them the
             button says to run `k8sq post-daily --force`.
         count_interval: the least time between two updates of a round's "N answered".
-        workers: listener threads (Bolt acknowledges from them).
+        workers: threads for the Web API calls made after the acknowledgement.
         token_verification: check the bot token with auth.test now rather than on the first
             request.
     """
@@ -209,18 +250,30 @@ def build_app(
         signing_secret=settings.slack_signing_secret,
         client=client or web_client(settings),
         token_verification_enabled=token_verification,
-        listener_executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="k8sq"),
+        # Listeners run on the request's thread and Bolt answers when they return: no
+        # polling for the ack (Bolt's default polls every 10 ms), and an answer is stored
+        # before Slack hears back. Slow Web API calls go to `later`.
+        process_before_response=True,
         name="k8sq",
+        logger=_bolt_logger(),
     )
-    counts = AnswerCount(services, interval=count_interval)
+    later = Later(workers)
+    counts = AnswerCount(services, later=later, interval=count_interval)
     app.middleware(_once_per_event(services))
-    listeners.register(app, services, counts=counts, jobs=jobs)
+    listeners.register(app, services, later=later, counts=counts, jobs=jobs)
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> None:
         logger.error("listener failed on a %s request", body.get("type"), exc_info=error)
 
     return app
+
+
+def _bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("bot.slack.bolt")
+    if not any(isinstance(f, _SkipTokenNotice) for f in logger.filters):
+        logger.addFilter(_SkipTokenNotice())
+    return logger
 
 
 def _once_per_event(

@@ -29,7 +29,7 @@ from bot.slack import blocks, ids
 from bot.slack.blocks import Outcome, ui
 
 if TYPE_CHECKING:
-    from bot.slack.app import AnswerCount, RoundJobs
+    from bot.slack.app import AnswerCount, Later, RoundJobs
 
 # Errors meaning the database could not be reached or refused the write: the person's
 # answer was not saved, and submitting again later may work.
@@ -55,12 +55,23 @@ UNAVAILABLE = (
 _HELP_WORDS = frozenset({"help", "-h", "--help", "?", "？", "帮助"})
 
 
-def register(app: App, services: Services, *, counts: AnswerCount, jobs: RoundJobs | None) -> None:
-    """Register every group of listeners."""
-    register_round(app, services, counts=counts)
-    register_practice(app, services)
-    register_admin(app, services, jobs=jobs)
-    register_home(app, services)
+def register(
+    app: App,
+    services: Services,
+    *,
+    later: Later,
+    counts: AnswerCount,
+    jobs: RoundJobs | None,
+) -> None:
+    """Register every group of listeners.
+
+    Listeners run before the response goes back to Slack (Bolt's `process_before_response`),
+    so they ack, do the quick work, and hand Web API calls to `later`.
+    """
+    register_round(app, services, later=later, counts=counts)
+    register_practice(app, services, later=later)
+    register_admin(app, services, later=later, jobs=jobs)
+    register_home(app, services, later=later)
 
 
 # ----- helpers shared by the groups -----
@@ -97,7 +108,7 @@ def _input_error(ack: Ack, message: str) -> None:
     ack(response_action="errors", errors={ids.ANSWER_BLOCK_ID: message})
 
 
-def _info_modal(client: WebClient, trigger_id: str, lang: Lang, text: str) -> None:
+def _info_modal(later: Later, client: WebClient, trigger_id: str, lang: Lang, text: str) -> None:
     view = {
         "type": "modal",
         "callback_id": ids.FEEDBACK_MODAL_CALLBACK_ID,
@@ -105,7 +116,7 @@ def _info_modal(client: WebClient, trigger_id: str, lang: Lang, text: str) -> No
         "close": blocks.plain(ui("done", lang), blocks.TITLE_LIMIT),
         "blocks": blocks.mrkdwn_sections(blocks.escape(text)),
     }
-    client.views_open(trigger_id=trigger_id, view=view)
+    later(client.views_open, trigger_id=trigger_id, view=view)
 
 
 def _workspace_lang(services: Services, team_id: str | None) -> Lang:
@@ -129,7 +140,7 @@ def _round_of(services: Services, value: str, team_id: str | None) -> RoundInfo:
 # ----- the daily round: Answer, the other language, the submission -----
 
 
-def register_round(app: App, services: Services, *, counts: AnswerCount) -> None:
+def register_round(app: App, services: Services, *, later: Later, counts: AnswerCount) -> None:
     @app.action(ids.ANSWER_ACTION_ID)
     def open_answer(
         ack: Ack,
@@ -146,11 +157,11 @@ def register_round(app: App, services: Services, *, counts: AnswerCount) -> None
             question = services.question(round_.question_id)
             settings = services.get_settings(round_.team_id)
         except (UnknownRound, UnknownQuestion):
-            _info_modal(client, body["trigger_id"], lang, _ROUND_GONE[lang])
+            _info_modal(later, client, body["trigger_id"], lang, _ROUND_GONE[lang])
             return
         except STORAGE_ERRORS:
             logger.exception("could not read round %s", action.get("value"))
-            _info_modal(client, body["trigger_id"], "en", UNAVAILABLE)
+            _info_modal(later, client, body["trigger_id"], "en", UNAVAILABLE)
             return
         is_open = round_.is_open(services.clock.now())
         view = blocks.answer_modal(
@@ -162,7 +173,7 @@ def register_round(app: App, services: Services, *, counts: AnswerCount) -> None
             note=None if is_open else ui("closed_note", lang),
             practice=not is_open,
         )
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        later(client.views_open, trigger_id=body["trigger_id"], view=view)
 
     @app.action(ids.OTHER_LANGUAGE_ACTION_ID)
     def open_other_language(
@@ -179,11 +190,10 @@ def register_round(app: App, services: Services, *, counts: AnswerCount) -> None
             round_ = _round_of(services, str(action.get("value", "")), context.team_id)
             question = services.question(round_.question_id)
         except (UnknownRound, UnknownQuestion):
-            _info_modal(client, body["trigger_id"], lang, _ROUND_GONE[lang])
+            _info_modal(later, client, body["trigger_id"], lang, _ROUND_GONE[lang])
             return
-        client.views_open(
-            trigger_id=body["trigger_id"], view=blocks.prompt_modal(question, lang=other)
-        )
+        view = blocks.prompt_modal(question, lang=other)
+        later(client.views_open, trigger_id=body["trigger_id"], view=view)
 
     @app.view(ids.ANSWER_MODAL_CALLBACK_ID)
     def submit_answer(
@@ -222,7 +232,7 @@ def register_round(app: App, services: Services, *, counts: AnswerCount) -> None
             view=blocks.feedback_modal(submission.grade, question, lang=lang, outcome=outcome),
         )
         if submission.counted:
-            counts.answered(round_id, client)
+            counts.answered(round_id, client)  # refreshes "N answered" later, throttled
 
 
 # ----- practice: /k8sq [topic], and its modal -----
@@ -243,7 +253,7 @@ def _topic_slugs(services: Services) -> list[str]:
     return [t.slug for t in services.bank.topics]
 
 
-def register_practice(app: App, services: Services) -> None:
+def register_practice(app: App, services: Services, *, later: Later) -> None:
     @app.command(ids.SLASH_COMMAND)
     def practice_command(
         ack: Ack,
@@ -272,7 +282,8 @@ def register_practice(app: App, services: Services) -> None:
             ack(text=str(exc))
             return
         ack()
-        client.views_open(trigger_id=command["trigger_id"], view=_practice_modal(question, lang))
+        view = _practice_modal(question, lang)
+        later(client.views_open, trigger_id=command["trigger_id"], view=view)
 
     @app.action(ids.PRACTICE_ANSWER_ACTION_ID)
     def open_practice(
@@ -287,9 +298,10 @@ def register_practice(app: App, services: Services) -> None:
         try:
             question = services.question(str(action.get("value", "")))
         except UnknownQuestion:
-            _info_modal(client, body["trigger_id"], lang, _ROUND_GONE[lang])
+            _info_modal(later, client, body["trigger_id"], lang, _ROUND_GONE[lang])
             return
-        client.views_open(trigger_id=body["trigger_id"], view=_practice_modal(question, lang))
+        view = _practice_modal(question, lang)
+        later(client.views_open, trigger_id=body["trigger_id"], view=view)
 
     @app.view(ids.PRACTICE_MODAL_CALLBACK_ID)
     def submit_practice(
@@ -325,7 +337,7 @@ def register_practice(app: App, services: Services) -> None:
 # ----- the admins: "Post again" -----
 
 
-def register_admin(app: App, services: Services, *, jobs: RoundJobs | None) -> None:
+def register_admin(app: App, services: Services, *, later: Later, jobs: RoundJobs | None) -> None:
     @app.action(ids.POST_AGAIN_ACTION_ID)
     def post_round_again(
         ack: Ack,
@@ -336,6 +348,13 @@ def register_admin(app: App, services: Services, *, jobs: RoundJobs | None) -> N
     ) -> None:
         ack()
         team_id, user_id = str(context.team_id), str(context.user_id)
+        channel = context.channel_id or body.get("container", {}).get("channel_id")
+        # Posting takes a Web API call or more: after the acknowledgement.
+        later(_post_again, team_id, user_id, str(action.get("value", "")), channel, client)
+
+    def _post_again(
+        team_id: str, user_id: str, value: str, channel: str | None, client: WebClient
+    ) -> None:
         settings = services.ensure_workspace(team_id)
         lang = settings.language
         if user_id not in settings.admins:
@@ -344,11 +363,10 @@ def register_admin(app: App, services: Services, *, jobs: RoundJobs | None) -> N
             text = _POST_AGAIN_CLI[lang].format(team=team_id)
         else:
             try:
-                round_ = _round_of(services, str(action.get("value", "")), team_id)
+                round_ = _round_of(services, value, team_id)
                 text = jobs.post_again(team_id, round_.id, user_id).message
             except DomainError as exc:
                 text = str(exc)
-        channel = context.channel_id or body.get("container", {}).get("channel_id")
         if channel:
             client.chat_postEphemeral(channel=channel, user=user_id, text=text)
 
@@ -356,12 +374,11 @@ def register_admin(app: App, services: Services, *, jobs: RoundJobs | None) -> N
 # ----- App Home -----
 
 
-def register_home(app: App, services: Services) -> None:
+def register_home(app: App, services: Services, *, later: Later) -> None:
     @app.event("app_home_opened")
     def show_home(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
         lang = _workspace_lang(services, context.team_id)
-        client.views_publish(
-            user_id=event["user"], view=blocks.home_view(lang, _topic_slugs(services))
-        )
+        view = blocks.home_view(lang, _topic_slugs(services))
+        later(client.views_publish, user_id=event["user"], view=view)

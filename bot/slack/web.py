@@ -135,6 +135,12 @@ _EVENTS: dict[str, type[_Shape]] = {
 # ----- the checks, in order -----
 
 
+def sign_body(secret: str, timestamp: str, body: bytes) -> str:
+    """Slack's signature of `body` sent at `timestamp`: `v0=` + HMAC-SHA256 of `v0:ts:body`."""
+    base = b"v0:" + timestamp.encode("ascii", "replace") + b":" + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
 def verify_signature(
     *, secret: str, body: bytes, timestamp: str | None, signature: str | None, now: float
 ) -> None:
@@ -147,8 +153,7 @@ def verify_signature(
         raise SlackRequestError(HTTPStatus.UNAUTHORIZED, "timestamp is not a number") from None
     if abs(now - sent_at) > MAX_CLOCK_SKEW:
         raise SlackRequestError(HTTPStatus.UNAUTHORIZED, "stale timestamp")
-    base = b"v0:" + timestamp.encode("ascii", "replace") + b":" + body
-    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    expected = sign_body(secret, timestamp, body)
     if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
         raise SlackRequestError(HTTPStatus.UNAUTHORIZED, "bad signature")
 

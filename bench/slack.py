@@ -1,0 +1,347 @@
+"""Answer submissions over HTTP: the bot against a bare Bolt app that only acknowledges.
+
+`python -m bench slack` starts a local fake of Slack's Web API, then serves each app with
+gunicorn (as `k8sq run --mode http` does) on 127.0.0.1, and sends both the same load: 300
+signed `view_submission`s from 50 concurrent clients. The bot grades each answer, stores it in
+SQLite and answers with the feedback modal; the bare app acknowledges. Prints p50 and p99 of
+each and the ratio of the medians, against the targets (bot p99 under 200 ms, median at most
+twice the bare app's).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import math
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+SUBMISSIONS = 300
+CLIENTS = 50
+WARMUP = 30
+P99_TARGET_MS = 200.0
+RATIO_TARGET = 2.0
+
+# How both apps are served: the same gunicorn settings, so only the app differs.
+GUNICORN_WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+GUNICORN_THREADS = int(os.environ.get("BENCH_THREADS", "16"))
+
+SIGNING_SECRET = "bench-signing-secret"
+BOT_TOKEN = "xoxb-bench-token"
+TEAM_ID = "T0BENCH"
+CHANNEL = "C0BENCH"
+ROOT = Path(__file__).resolve().parent.parent
+
+ANSWERS = (
+    "ClusterIP 只在集群内部可达，是一个虚拟 IP，由 kube-proxy 用 iptables 规则转发到后端 Pod。",
+    "NodePort opens the same port on every node; kube-proxy forwards it to the pods.",
+    "Liveness 探针失败会重启容器，readiness 失败只是从 Service 的 endpoints 里摘掉。",
+    "The scheduler filters nodes then scores them, and binds the pod to the best one.",
+    "不知道，可能是网络的问题吧。",
+)
+
+
+# ----- the apps, built in the gunicorn workers from the environment -----
+
+
+def bot_app() -> Callable[..., Any]:
+    """The bot's WSGI app (a gunicorn factory), configured by the environment."""
+    from bot.config import load_settings
+    from bot.ports import SystemClock
+    from bot.slack.app import build_app
+    from bot.slack.web import SlackWeb
+
+    settings = load_settings(env_file=None)
+    services = _services(settings.database_url, settings.questions_dir, SystemClock())
+    app = build_app(settings, services)
+    assert settings.slack_signing_secret
+    return SlackWeb(app, signing_secret=settings.slack_signing_secret)
+
+
+def bare_app() -> Callable[..., Any]:
+    """A Bolt app that only acknowledges, served by Bolt's own WSGI adapter."""
+    from slack_bolt import Ack, App
+    from slack_bolt.adapter.wsgi import SlackRequestHandler
+    from slack_sdk import WebClient
+
+    from bot.slack import ids
+
+    client = WebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"])
+    # Configured as the bot's app is (listeners answer on the request's thread), so the
+    # comparison measures only what the bot does on top of acknowledging.
+    app = App(
+        signing_secret=os.environ["SLACK_SIGNING_SECRET"],
+        client=client,
+        process_before_response=True,
+    )
+
+    @app.view(ids.ANSWER_MODAL_CALLBACK_ID)
+    def acknowledge(ack: Ack) -> None:
+        ack()
+
+    return SlackRequestHandler(app)
+
+
+def _services(database_url: str, questions: Path, clock: Any) -> Any:
+    from bot.domain.grading import grade
+    from bot.question_bank import load_bank
+    from bot.services import Services
+    from bot.store.engine import create_engine_for
+    from bot.store.sql_store import SqlStore
+
+    engine = create_engine_for(database_url)
+    return Services(store=SqlStore(engine), bank=load_bank(questions), clock=clock, grader=grade)
+
+
+def _prepare_database(database_url: str, questions: Path, slack_api_url: str) -> int:
+    """Create the schema, a workspace open all day in UTC, and today's round, posted; its id."""
+    from slack_sdk import WebClient
+
+    from bot.ports import SystemClock
+    from bot.store.tables import Base
+
+    services = _services(database_url, questions, SystemClock())
+    Base.metadata.create_all(services.store.engine)
+    services.sync_bank()
+    services.ensure_workspace(TEAM_ID)
+    services.update_settings(
+        TEAM_ID, channel_id=CHANNEL, timezone="UTC", post_time="00:00", close_time="23:59"
+    )
+    round_id: int = services.create_round(TEAM_ID).id
+    posted = WebClient(token=BOT_TOKEN, base_url=slack_api_url).chat_postMessage(
+        channel=CHANNEL, text="today's question"
+    )
+    services.record_round_message(round_id, CHANNEL, str(posted["ts"]))
+    services.store.engine.dispose()
+    return round_id
+
+
+# ----- serving -----
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def _gunicorn(factory: str, env: dict[str, str]) -> Iterator[int]:
+    port = _free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        f"bench.slack:{factory}()",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(GUNICORN_WORKERS),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(GUNICORN_THREADS),
+        "--backlog",
+        "256",
+        "--log-level",
+        "warning",
+    ]
+    proc = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT)
+    try:
+        _wait_listening(port, proc)
+        yield port
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _wait_listening(port: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not start listening within 30 s")
+
+
+# ----- the load -----
+
+
+def _submission(round_id: int, user: str, text: str) -> bytes:
+    from bot.slack import ids
+
+    payload = {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID, "domain": "bench"},
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM_ID},
+        "api_app_id": "A0BENCH",
+        "token": "deprecated",
+        "trigger_id": "1.2.bench",
+        "view": {
+            "id": f"V{user}",
+            "team_id": TEAM_ID,
+            "type": "modal",
+            "callback_id": ids.ANSWER_MODAL_CALLBACK_ID,
+            "private_metadata": json.dumps({"round": round_id, "lang": "zh"}),
+            "blocks": [],
+            "state": {
+                "values": {
+                    ids.ANSWER_BLOCK_ID: {
+                        ids.ANSWER_INPUT_ID: {"type": "plain_text_input", "value": text}
+                    }
+                }
+            },
+            "hash": "1.bench",
+            "app_id": "A0BENCH",
+        },
+        "response_urls": [],
+        "is_enterprise_install": False,
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def _send(port: int, body: bytes) -> tuple[float, int, bytes]:
+    """Sign and POST one body on a new connection; (seconds, status, response body)."""
+    from bot.slack.web import sign_body
+
+    ts = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": sign_body(SIGNING_SECRET, ts, body),
+    }
+    started = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("POST", "/slack/events", body=body, headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+    finally:
+        conn.close()
+    return time.perf_counter() - started, resp.status, data
+
+
+@dataclass(frozen=True)
+class Result:
+    seconds: list[float]
+    bodies: list[tuple[int, bytes]]
+
+    @property
+    def p50_ms(self) -> float:
+        return 1000 * statistics.median(self.seconds)
+
+    @property
+    def p99_ms(self) -> float:
+        ordered = sorted(self.seconds)
+        return 1000 * ordered[math.ceil(0.99 * len(ordered)) - 1]
+
+
+def _load(port: int, bodies: list[bytes]) -> Result:
+    """Send `bodies` from CLIENTS concurrent clients, each sending its share in turn."""
+    shares = [bodies[i::CLIENTS] for i in range(CLIENTS)]
+    start = threading.Barrier(CLIENTS)
+
+    def client(share: list[bytes]) -> list[tuple[float, int, bytes]]:
+        start.wait()
+        return [_send(port, body) for body in share]
+
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        results = [r for share in pool.map(client, shares) for r in share]
+    return Result([r[0] for r in results], [(r[1], r[2]) for r in results])
+
+
+def _check_bot(result: Result) -> None:
+    for status, body in result.bodies:
+        if status != 200 or json.loads(body).get("response_action") != "update":
+            raise RuntimeError(f"the bot answered {status}: {body[:200]!r}")
+
+
+def _check_bare(result: Result) -> None:
+    bad = [status for status, _ in result.bodies if status != 200]
+    if bad:
+        raise RuntimeError(f"the bare app answered {bad[0]}")
+
+
+def run() -> None:
+    from bot.question_bank import default_bank_path
+
+    sys.path.insert(0, str(ROOT))
+    from tests.e2e.fake_slack import FakeSlack
+
+    fake = FakeSlack(team_id=TEAM_ID).start()
+    with tempfile.TemporaryDirectory(prefix="k8sq-bench-") as tmp:
+        database_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        questions = default_bank_path()
+        round_id = _prepare_database(database_url, questions, fake.url)
+        env = {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake.url,
+            "DATABASE_URL": database_url,
+            "K8SQ_QUESTIONS": str(questions),
+            "PYTHONPATH": str(ROOT),
+        }
+        env.pop("SLACK_APP_TOKEN", None)
+        warm = [
+            _submission(round_id, f"UWARM{i}", ANSWERS[i % len(ANSWERS)]) for i in range(WARMUP)
+        ]
+        load = [
+            _submission(round_id, f"UBENCH{i:04d}", ANSWERS[i % len(ANSWERS)])
+            for i in range(SUBMISSIONS)
+        ]
+        try:
+            with _gunicorn("bare_app", env) as port:
+                _load(port, warm)
+                bare = _load(port, load)
+            _check_bare(bare)
+            with _gunicorn("bot_app", env) as port:
+                _load(port, warm)
+                bot = _load(port, load)
+            _check_bot(bot)
+        finally:
+            fake.stop()
+
+    ratio = bot.p50_ms / bare.p50_ms
+    print(
+        f"{SUBMISSIONS} answer submissions from {CLIENTS} concurrent clients, over HTTP "
+        f"(gunicorn, {GUNICORN_WORKERS} workers x {GUNICORN_THREADS} threads, SQLite)"
+    )
+    print(
+        f"  bot (grade, store, modal update): p50 {bot.p50_ms:7.1f} ms   p99 {bot.p99_ms:7.1f} ms"
+    )
+    print(
+        f"  bare Bolt app (ack only):         p50 {bare.p50_ms:7.1f} ms   p99 {bare.p99_ms:7.1f} ms"
+    )
+    p99_ok = "ok" if bot.p99_ms < P99_TARGET_MS else "MISSED"
+    ratio_ok = "ok" if ratio <= RATIO_TARGET else "MISSED"
+    print(f"  bot p99 under {P99_TARGET_MS:.0f} ms: {p99_ok}")
+    print(f"  median ratio bot/bare {ratio:.2f} (at most {RATIO_TARGET:g}): {ratio_ok}")
+    print(f"  measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+
+
+if __name__ == "__main__":
+    run()
