@@ -90,8 +90,8 @@ def _lang(value: object) -> Lang:
 
 
 def _answer_text(view: dict[str, Any]) -> str:
-    state = view.get("state", {}).get("values", {})
-    value = state.get(ids.ANSWER_BLOCK_ID, {}).get(ids.ANSWER_INPUT_ID, {}).get("value")
+    values = (view.get("state") or {}).get("values") or {}
+    value = (values.get(ids.ANSWER_BLOCK_ID) or {}).get(ids.ANSWER_INPUT_ID, {}).get("value")
     return value.strip() if isinstance(value, str) else ""
 
 

@@ -307,3 +307,29 @@ def test_post_again_is_for_admins_and_points_to_the_command(
     _, told = fake_slack.wait_for("chat.postEphemeral", 2)
     assert told.args["user"] == ADMIN
     assert f"k8sq post-daily --team {slack.team_id} --force" in told.args["text"]
+
+
+@pytest.mark.parametrize("values", [{}, {"other": {"x": {"type": "plain_text_input"}}}])
+def test_a_submission_without_the_answer_input_is_refused(
+    slack: SlackSender, services: Services, round_: RoundInfo, values: dict[str, Any]
+) -> None:
+    resp = slack.submit(
+        ids.ANSWER_MODAL_CALLBACK_ID,
+        values,
+        user=ALICE,
+        private_metadata=json.dumps({"round": round_.id, "lang": "en"}),
+    )
+    assert resp.json()["response_action"] == "errors"
+    assert services.count_answers(round_.id) == 0
+
+
+@pytest.mark.parametrize("metadata", ["", "not json", '{"round": "1"}', "[1]"])
+def test_a_submission_with_foreign_metadata_is_refused(slack: SlackSender, metadata: str) -> None:
+    resp = slack.submit(
+        ids.ANSWER_MODAL_CALLBACK_ID,
+        text_input(ids.ANSWER_BLOCK_ID, ids.ANSWER_INPUT_ID, "an answer"),
+        user=ALICE,
+        private_metadata=metadata,
+    )
+    assert resp.status == 200
+    assert "no longer available" in resp.json()["errors"][ids.ANSWER_BLOCK_ID]
