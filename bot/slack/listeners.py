@@ -85,8 +85,14 @@ def _meta(view: dict[str, Any]) -> dict[str, Any]:
     return meta if isinstance(meta, dict) else {}
 
 
-def _lang(value: object) -> Lang:
-    return "en" if value == "en" else "zh"
+def _meta_lang(meta: dict[str, Any], services: Services, team_id: str | None) -> Lang:
+    """The language the modal was shown in, else the workspace's."""
+    lang = meta.get("lang")
+    if lang == "zh":
+        return "zh"
+    if lang == "en":
+        return "en"
+    return _workspace_lang(services, team_id)
 
 
 def _answer_text(view: dict[str, Any]) -> str:
@@ -204,7 +210,7 @@ def register_round(app: App, services: Services, *, later: Later, counts: Answer
         logger: logging.Logger,
     ) -> None:
         meta = _meta(view)
-        lang = _lang(meta.get("lang"))
+        lang = _meta_lang(meta, services, context.team_id)
         text = _answer_text(view)
         problem = _text_problem(text, lang)
         if problem is not None:
@@ -308,7 +314,7 @@ def register_practice(app: App, services: Services, *, later: Later) -> None:
         ack: Ack, view: dict[str, Any], context: BoltContext, logger: logging.Logger
     ) -> None:
         meta = _meta(view)
-        lang = _lang(meta.get("lang"))
+        lang = _meta_lang(meta, services, context.team_id)
         text = _answer_text(view)
         problem = _text_problem(text, lang)
         if problem is not None:
