@@ -24,6 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.store.slack_tables import add_slack_tables
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -207,3 +209,6 @@ practice_attempts = cast(Table, PracticeRow.__table__)
 run_claims = cast(Table, RunClaimRow.__table__)
 slack_events = cast(Table, SlackEventRow.__table__)
 score_changes = cast(Table, ScoreChangeRow.__table__)
+
+# Slack installations (OAuth installs into many workspaces), on the same metadata.
+slack_installations, slack_bots, slack_oauth_states = add_slack_tables(Base.metadata)
