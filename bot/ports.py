@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Protocol
@@ -214,6 +214,12 @@ class Store(Protocol):
         user_id: str | None = None,
     ) -> list[UserRound]:
         """Scored answers of the workspace answered in [start, end)."""
+        ...
+
+    def answered_in(
+        self, round_ids: Sequence[int], users: Collection[str] | None = None
+    ) -> list[tuple[str, int]]:
+        """(user, round) of every scored answer to those rounds (by those people only)."""
         ...
 
     def user_totals(self, team_id: str) -> list[UserTotal]: ...

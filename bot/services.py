@@ -6,8 +6,11 @@ Plain values in, small frozen dataclasses (bot.domain.records) out. Domain error
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -46,6 +49,8 @@ MAX_ANSWER_CHARS = 10_000
 # How far back "the team scored lowest on recently" looks when choosing the daily question.
 RECENT_DAYS = 28
 TOP_SCORERS = 3
+# How many of the latest rounds streaks are first read from (widened for longer streaks).
+STREAK_WINDOW = 16
 
 
 class Services:
@@ -445,49 +450,65 @@ class Services:
         ]
 
     def _streaks(self, team_id: str, users: set[str], as_of: date, now: datetime) -> dict[str, int]:
-        if not users:
-            return {}
+        """Current streaks, reading back from the latest round only as far as they go.
+
+        Rounds are read in widening chunks, and past the first chunk only for the people
+        whose streak is still unbroken, so a long history costs little.
+        """
         refs = self._round_refs(team_id, as_of, now)
-        answered: dict[str, set[int]] = {u: set() for u in users}
-        for row in self.store.user_rounds(team_id):
-            if row.user_id in answered:
-                answered[row.user_id].add(row.round_id)
-        return {u: streaks.current_streak(refs, rounds) for u, rounds in answered.items()}
+        streak = dict.fromkeys(users, 0)
+        alive = set(users)
+        end, window = len(refs), STREAK_WINDOW
+        while alive and end > 0:
+            start = max(0, end - window)
+            chunk = refs[start:end]
+            answered: dict[str, set[int]] = {u: set() for u in alive}
+            only = None if end == len(refs) else alive
+            for user_id, round_id in self.store.answered_in([r.round_id for r in chunk], only):
+                if user_id in answered:
+                    answered[user_id].add(round_id)
+            for user_id, rounds in answered.items():
+                for ref in reversed(chunk):
+                    if ref.round_id in rounds:
+                        streak[user_id] += 1
+                    elif ref is refs[-1] and ref.still_open:
+                        continue  # today's round, not answered yet: the streak holds
+                    else:
+                        alive.discard(user_id)
+                        break
+            end, window = start, window * 4
+        return streak
 
     # ----- score changes -----
 
-    def regrade(self, question_id: str | None = None, *, by: str = "regrade") -> RegradeReport:
+    def regrade(
+        self, question_id: str | None = None, *, by: str = "regrade", workers: int = 1
+    ) -> RegradeReport:
         """Regrade stored scored answers with the current bank; record every change.
 
         Answers to questions no longer in the bank keep their grade. UnknownQuestion if
-        `question_id` is not in the bank.
+        `question_id` is not in the bank. With `workers` > 1, that many processes grade
+        (the grader must then be a module-level function, so that it can be sent to them).
         """
         if question_id is not None:
             self.bank.question(question_id)
         questions = {q.id: q for q in self.bank.questions}
         examined = 0
         changes: list[ScoreChange] = []
-        for batch in self.store.answers_to_regrade(question_id):
-            results = []
-            for answer in batch:
-                question = questions.get(answer.question_id)
-                if question is None:
-                    continue
-                examined += 1
-                grade = self.grader(answer.text, question)
-                results.append(
-                    Regraded(
-                        answer_id=answer.answer_id,
-                        points=grade.points,
-                        max_points=grade.max_points,
-                        found=tuple(h.concept_id for h in grade.found),
-                        missed=tuple(m.concept_id for m in grade.missed),
-                        rubric_version=question.version,
-                    )
+        with _grading_pool(workers, self.grader, questions) as grade_all:
+            for batch in self.store.answers_to_regrade(question_id):
+                work = [
+                    (a.answer_id, a.question_id, a.text)
+                    for a in batch
+                    if a.question_id in questions
+                ]
+                examined += len(work)
+                changes += self.store.apply_regrade(
+                    grade_all(work),
+                    changed_by=by,
+                    reason="regraded with the current bank",
+                    at=self.clock.now(),
                 )
-            changes += self.store.apply_regrade(
-                results, changed_by=by, reason="regraded with the current bank", at=self.clock.now()
-            )
         return RegradeReport(examined=examined, changes=tuple(changes))
 
     def adjust_score(
@@ -515,6 +536,61 @@ class Services:
 
 
 # ----- helpers -----
+
+Work = list[tuple[int, str, str]]  # (answer id, question id, text)
+
+# The grader and questions of a grading worker process, set once when it starts.
+_worker_state: tuple[Grader, dict[str, Question]] | None = None
+
+
+def _regraded(grader: Grader, questions: dict[str, Question], work: Work) -> list[Regraded]:
+    results = []
+    for answer_id, question_id, text in work:
+        question = questions[question_id]
+        grade = grader(text, question)
+        results.append(
+            Regraded(
+                answer_id=answer_id,
+                points=grade.points,
+                max_points=grade.max_points,
+                found=tuple(h.concept_id for h in grade.found),
+                missed=tuple(m.concept_id for m in grade.missed),
+                rubric_version=question.version,
+            )
+        )
+    return results
+
+
+def _start_worker(grader: Grader, questions: dict[str, Question]) -> None:
+    global _worker_state
+    _worker_state = (grader, questions)
+
+
+def _grade_in_worker(work: Work) -> list[Regraded]:
+    assert _worker_state is not None, "the worker was not started by _grading_pool"
+    return _regraded(*_worker_state, work)
+
+
+@contextmanager
+def _grading_pool(
+    workers: int, grader: Grader, questions: dict[str, Question]
+) -> Iterator[Callable[[Work], list[Regraded]]]:
+    """A function that grades a batch of work, in this process or in `workers` processes."""
+    if workers <= 1:
+        yield lambda work: _regraded(grader, questions, work)
+        return
+    # Spawned, not forked: a fork would copy the database connections of this process.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(grader, questions)
+    ) as pool:
+
+        def grade_all(work: Work) -> list[Regraded]:
+            size = max(1, -(-len(work) // workers))
+            chunks = [work[i : i + size] for i in range(0, len(work), size)]
+            return [r for part in pool.map(_grade_in_worker, chunks) for r in part]
+
+        yield grade_all
 
 
 def _at(day: date, at: time, settings: WorkspaceSettings) -> datetime:

@@ -45,6 +45,13 @@ def register(subparsers: Any) -> None:
         ),
     )
     regrade.add_argument("--question", metavar="ID", help="only the answers to this question")
+    regrade.add_argument(
+        "--workers",
+        type=int,
+        default=min(8, os.cpu_count() or 1),
+        metavar="N",
+        help="grading processes (default: one per CPU, up to 8)",
+    )
     regrade.set_defaults(func=run_regrade)
 
 
@@ -182,7 +189,9 @@ def run_regrade(
             )
             services.sync_bank()
             try:
-                report = services.regrade(args.question, by="k8sq regrade")
+                report = services.regrade(
+                    args.question, by="k8sq regrade", workers=max(1, args.workers)
+                )
             except UnknownQuestion as exc:
                 raise CommandError(safe(str(exc)), EXIT_FAILED) from None
         for change in report.changes:

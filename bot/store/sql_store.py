@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from typing import Any, cast
@@ -445,6 +445,19 @@ class SqlStore:
         with self._read() as conn:
             rows = conn.execute(stmt).all()
         return [UserRound(*row) for row in rows]
+
+    def answered_in(
+        self, round_ids: Sequence[int], users: Collection[str] | None = None
+    ) -> list[tuple[str, int]]:
+        if not round_ids or (users is not None and not users):
+            return []
+        a = t.answers
+        stmt = select(a.c.user_id, a.c.round_id).where(a.c.round_id.in_(list(round_ids)))
+        if users is not None:
+            stmt = stmt.where(a.c.user_id.in_(sorted(users)))
+        with self._read() as conn:
+            rows = conn.execute(stmt).all()
+        return [(row[0], row[1]) for row in rows]
 
     def user_totals(self, team_id: str) -> list[UserTotal]:
         a = t.answers

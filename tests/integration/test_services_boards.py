@@ -229,6 +229,26 @@ def test_regrade_records_every_change_and_the_boards_follow(
     assert (again.examined, again.changes) == (2, ())
 
 
+def test_regrade_in_worker_processes_gives_the_same_grades(
+    services: Services, store: SqlStore, clock: FakeClock
+) -> None:
+    round_ = today_round(services)
+    for n in range(7):
+        services.submit_answer(round_.id, f"U{n}", "a c" if n % 2 else "a b")
+    changed = [
+        q(x.id, x.topic, x.difficulty, ("a", "c"), version="v2")
+        if x.id == round_.question_id
+        else x
+        for x in DEFAULT_BANK
+    ]
+    report = build_services(store, clock, changed).regrade(workers=2)
+
+    assert report.examined == 7
+    assert sorted((c.user_id, c.new_points) for c in report.changes) == [
+        (f"U{n}", 10.0 if n % 2 else 5.0) for n in range(7)
+    ]
+
+
 def test_regrade_of_one_question(services: Services, clock: FakeClock) -> None:
     first = today_round(services)
     services.submit_answer(first.id, "U1", "a")
