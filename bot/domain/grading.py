@@ -29,8 +29,9 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
@@ -45,6 +46,7 @@ from bot.domain.model import (
     Question,
 )
 from bot.domain.text import (
+    CJK_CLASS,
     CLAUSE,
     SENTENCE,
     Compact,
@@ -54,7 +56,6 @@ from bot.domain.text import (
     latin_words,
     replace_words,
     trie_pattern,
-    units,
 )
 
 ALIAS_WINDOW = 40
@@ -64,14 +65,16 @@ MISCONCEPTION_CLAUSES = 2
 NEGATION_BEFORE = 8
 NEGATION_AFTER = 6
 BARE_LIST_CREDIT = 0.2
+# Words quoted for a concept or misconception found; past this, its other aliases are skipped.
+ENOUGH_QUOTES = 4
 # Longer answers are graded on their first characters only (a Slack message holds 40,000).
 MAX_ANSWER_CHARS = 40_000
 # A sentence needs one glue word per this many terms to be a statement, not a list.
 TERMS_PER_GLUE = 4
 # Fewer terms than this in a sentence are a terse answer, not a keyword list.
 BARE_LIST_MIN_TERMS = 3
-# A term this long (in units) with glue words inside reads as a statement.
-LONG_PHRASE = 5
+# A term of at most this many characters is a name, even with a glue word inside.
+SHORT_TERM = 4
 # Symbols that relate terms: "exec (exit 0)", "200 <= code < 400", "L4: Service".
 _STATEMENT_SYMBOLS = frozenset("=<>→(:（：")
 
@@ -88,6 +91,9 @@ _GLUE_RE = re.compile(
     + "|".join(sorted((re.escape(w) for w in lexicon.GLUE_LATIN), key=len, reverse=True))
     + ")\\b"
 )
+# A unit of length: a Chinese character counts one, a Latin word (the group) two.
+_UNIT_RE = re.compile(f"{CJK_CLASS}|([a-z0-9]+)")
+_LATIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _MARKER_RE = re.compile(f"[{SENTENCE}{CLAUSE}]")
 _LATIN_RUN_RE = re.compile("[a-z0-9]+")
 
@@ -115,10 +121,11 @@ class _Literal:
     latin_start: bool = False
     latin_end: bool = False
     prefixes: tuple[str, ...] = ()  # literals that are prefixes of this one, itself included
+    terms: tuple[tuple[int, int], ...] = ()  # (alias, term) for each alias term it is
+    kinds: frozenset[int] = frozenset()
 
 
-@dataclass(frozen=True)
-class _Occurrence:
+class _Occurrence(NamedTuple):
     start: int
     end: int
 
@@ -158,10 +165,29 @@ class _Rubric:
             add(word, (_BREAK, -1, -1))
 
         for key, lit in literals.items():
+            lit.terms = tuple((alias, term) for kind, alias, term in lit.roles if kind == _TERM)
+            lit.kinds = frozenset(kind for kind, _, _ in lit.roles)
             lit.latin_start = is_latin(key[0])
             lit.latin_end = is_latin(key[-1])
             lit.prefixes = tuple(key[:i] for i in range(len(key), 0, -1) if key[:i] in literals)
         self.literals = literals
+        # For each literal, every literal that may match where it does, ready to check.
+        self.entries = {
+            key: tuple(
+                (
+                    k,
+                    len(k),
+                    literals[k].latin_start,
+                    literals[k].latin_end,
+                    literals[k].terms,
+                    _CUE in literals[k].kinds,
+                    _MASK in literals[k].kinds,
+                    _BREAK in literals[k].kinds,
+                )
+                for k in lit.prefixes
+            )
+            for key, lit in literals.items()
+        }
         self.regex = re.compile(f"(?=({trie_pattern(literals)}))") if literals else None
 
         vocab: set[str] = set()
@@ -210,37 +236,50 @@ class _Reading:
         self.cues: list[_Occurrence] = []
         self.terms: dict[int, dict[int, list[_Occurrence]]] = {}
         self.term_spans: list[tuple[int, int, str]] = []
+        # Cues inside a word that denies nothing ("不只"), with that word.
+        self.masked: list[tuple[_Occurrence, _Occurrence]] = []
         masks: list[_Occurrence] = []
         clause_starts: list[int] = []
         t = text.text
         if rubric.regex is not None:
-            literals = rubric.literals
+            entries = rubric.entries
+            breaks = text.breaks
+            size = len(t)
+            terms = self.terms
+            term_spans = self.term_spans
+            cues = self.cues
             for m in rubric.regex.finditer(t):
                 start = m.start()
-                for key in literals[m.group(1)].prefixes:
-                    lit = literals[key]
-                    end = start + len(key)
-                    if lit.latin_start and not text.word_start(start):
+                # Not inside a Latin word, for literals that start with a letter or digit.
+                free_start = start == 0 or start in breaks or t[start - 1] not in _LATIN_CHARS
+                for key, n, latin_start, latin_end, key_terms, cue, mask, brk in entries[
+                    m.group(1)
+                ]:
+                    if latin_start and not free_start:
                         continue
-                    if lit.latin_end and not text.word_end(end):
+                    end = start + n
+                    if latin_end and end < size and end not in breaks and t[end] in _LATIN_CHARS:
                         continue
                     occ = _Occurrence(start, end)
-                    for kind, alias, term in lit.roles:
-                        if kind == _TERM:
-                            self.terms.setdefault(alias, {}).setdefault(term, []).append(occ)
-                            self.term_spans.append((start, end, key))
-                        elif kind == _CUE:
-                            self.cues.append(occ)
-                        elif kind == _MASK:
-                            masks.append(occ)
-                        else:
-                            clause_starts.append(start)
+                    if key_terms:
+                        term_spans.append((start, end, key))
+                        for alias, term in key_terms:
+                            terms.setdefault(alias, {}).setdefault(term, []).append(occ)
+                    if cue:
+                        cues.append(occ)
+                    if mask:
+                        masks.append(occ)
+                    if brk:
+                        clause_starts.append(start)
         if masks:
-            self.cues = [
-                c
-                for c in self.cues
-                if not any(m.start <= c.start and c.end <= m.end for m in masks)
-            ]
+            kept = []
+            for c in self.cues:
+                word = next((m for m in masks if m.start <= c.start and c.end <= m.end), None)
+                if word is None:
+                    kept.append(c)
+                else:
+                    self.masked.append((c, word))
+            self.cues = kept
         self.cues.sort(key=lambda c: c.start)
         self.cue_starts = [c.start for c in self.cues]
         self._near: dict[_Occurrence, list[_Occurrence]] = {}
@@ -252,8 +291,16 @@ class _Reading:
                 self.sentence_bounds.append(m.start())
         # A clause break word starts a new clause just before itself.
         self.clause_bounds = sorted(set(clause_bounds) | {s - 1 for s in clause_starts if s})
+        bounds = self.sentence_bounds
+        self.spans_by_sentence: dict[int, list[tuple[int, int, str]]] = {}
+        for span in self.term_spans:
+            sid = bisect.bisect_right(bounds, span[0])
+            self.spans_by_sentence.setdefault(sid, []).append(span)
         self._statement: dict[int, bool] = {}
         self._items: dict[int, bool] = {}
+        self._glue: dict[int, tuple[int, float]] = {}
+        self._unit_starts: list[int] | None = None
+        self._unit_sums: list[int] = []
 
     def sentence(self, i: int) -> int:
         return bisect.bisect_right(self.sentence_bounds, i)
@@ -266,7 +313,15 @@ class _Reading:
         if end <= start:
             return 0
         fs, fe = self.text.folded_span(start, end)
-        return units(self.text.folded[fs:fe])
+        if self._unit_starts is None:
+            self._unit_starts = []
+            self._unit_sums = [0]
+            for m in _UNIT_RE.finditer(self.text.folded):
+                self._unit_starts.append(m.start())
+                self._unit_sums.append(self._unit_sums[-1] + (1 if m.lastindex is None else 2))
+        lo = bisect.bisect_left(self._unit_starts, fs)
+        hi = bisect.bisect_left(self._unit_starts, fe)
+        return self._unit_sums[hi] - self._unit_sums[lo]
 
     def near_cues(self, occ: _Occurrence) -> list[_Occurrence]:
         """The negation cues that reach a match: same clause, close before or after it."""
@@ -291,29 +346,44 @@ class _Reading:
         return near
 
     def negated(self, occ: _Occurrence, own: list[_Occurrence]) -> bool:
-        return any(
+        if any(
             not any(o.start <= cue.start and cue.end <= o.end for o in own)
             for cue in self.near_cues(occ)
+        ):
+            return True
+        # "不只是规则" denies "只是规则": a word that denies nothing elsewhere does deny the
+        # term it overlaps.
+        return any(
+            mask.start < occ.end
+            and occ.start < mask.end
+            and not (occ.start <= cue.start and cue.end <= occ.end)
+            for cue, mask in self.masked
         )
 
-    def alias_matches(self, index: int) -> list[list[_Occurrence]]:
+    def alias_matches(self, index: int) -> Iterator[list[_Occurrence]]:
         """Each way the alias matches: one occurrence per term, none of them negated."""
         spec = self.rubric.aliases[index]
         found = self.terms.get(index)
         if not found or len(found) < spec.n_terms:
-            return []
+            return
         own = [o for occs in found.values() for o in occs]
+        if spec.n_terms == 1:
+            for o in found[0]:
+                if not self.negated(o, own):
+                    yield [o]
+            return
         valid: dict[int, list[_Occurrence]] = {}
         for term, occs in found.items():
             ok = [o for o in occs if not self.negated(o, own)]
             if not ok:
-                return []
+                return
             valid[term] = ok
-        if spec.n_terms == 1:
-            return [[o] for o in valid[0]]
         if spec.wrong:
-            return self._windows(valid, spec.n_terms, MISCONCEPTION_WINDOW, MISCONCEPTION_CLAUSES)
-        return self._windows(valid, spec.n_terms, ALIAS_WINDOW, None)
+            yield from self._windows(
+                valid, spec.n_terms, MISCONCEPTION_WINDOW, MISCONCEPTION_CLAUSES
+            )
+        else:
+            yield from self._windows(valid, spec.n_terms, ALIAS_WINDOW, None)
 
     def _windows(
         self,
@@ -321,17 +391,11 @@ class _Reading:
         n_terms: int,
         width: int,
         max_clauses: int | None,
-    ) -> list[list[_Occurrence]]:
+    ) -> Iterator[list[_Occurrence]]:
         """Smallest stretches of one sentence that hold every term, within the window."""
         points = sorted(
-            (
-                (self.sentence(o.start), o.start, term, o)
-                for term, occs in valid.items()
-                for o in occs
-            ),
-            key=lambda p: (p[0], p[1], p[2]),
+            (self.sentence(o.start), o.start, term, o) for term, occs in valid.items() for o in occs
         )
-        matches: list[list[_Occurrence]] = []
         counts: dict[int, int] = {}
         left = 0
         for right, (sentence, _start, term, _occ) in enumerate(points):
@@ -340,23 +404,20 @@ class _Reading:
                 left = right
             counts[term] = counts.get(term, 0) + 1
             while len(counts) == n_terms:
-                window = points[left : right + 1]
                 latest: dict[int, _Occurrence] = {}
-                for _, _, t, o in window:
+                for _, _, t, o in points[left : right + 1]:
                     latest[t] = o
-                occs = sorted(latest.values(), key=lambda o: o.start)
-                first, last = occs[0], max(occs, key=lambda o: o.end)
-                if self.gap_units(first.start, last.end) <= width and (
-                    max_clauses is None
-                    or self.clause(last.start) - self.clause(first.start) < max_clauses
+                occs = sorted(latest.values())
+                first, last = occs[0].start, max(o.end for o in occs)
+                if self.gap_units(first, last) <= width and (
+                    max_clauses is None or self.clause(last - 1) - self.clause(first) < max_clauses
                 ):
-                    matches.append(occs)
+                    yield occs
                 lt = points[left][2]
                 counts[lt] -= 1
                 if not counts[lt]:
                     del counts[lt]
                 left += 1
-        return matches
 
     def statement(self, sentence: int) -> bool:
         """Whether a sentence says something, rather than listing terms."""
@@ -400,6 +461,12 @@ class _Reading:
 
     def _terms_and_glue(self, sentence: int) -> tuple[int, float]:
         """How many separate terms a sentence names, and how much it says around them."""
+        cached = self._glue.get(sentence)
+        if cached is None:
+            cached = self._glue[sentence] = self._count_terms_and_glue(sentence)
+        return cached
+
+    def _count_terms_and_glue(self, sentence: int) -> tuple[int, float]:
         start, end = self._sentence_span(sentence)
         if end <= start:
             return 0, 0.0
@@ -407,8 +474,8 @@ class _Reading:
         # A one-character Chinese term (都, 只, 各) is a function word, not a listed term.
         spans = sorted(
             self.text.folded_span(s, e)
-            for s, e, key in self.term_spans
-            if start <= s and e <= end and (len(key) > 1 or is_latin(key))
+            for s, e, key in self.spans_by_sentence.get(sentence, ())
+            if len(key) > 1 or is_latin(key)
         )
         # Terms that touch or overlap read as one.
         merged: list[list[int]] = []
@@ -426,11 +493,13 @@ class _Reading:
         fs, fe = self.text.folded_span(start, end)
         glue = 0.0
         for m in _GLUE_RE.finditer(folded, fs, fe):
+            weight = 2.0 if m.group() in lexicon.STRONG_GLUE else 1.0
             seg = covering(*m.span())
-            # Glue inside a long phrase ("不能从集群外访问") says something; inside a short
-            # term ("都走 apiserver") it is part of the name.
-            if seg is None or units(folded[seg[0] : seg[1]]) >= LONG_PHRASE:
-                glue += 1
+            # Inside a short term ("只读") a glue word is part of a name; inside a long phrase
+            # ("不能从集群外访问") it still says something.
+            if seg is not None and seg[1] - seg[0] <= SHORT_TERM:
+                weight /= 2
+            glue += weight
         for m in _LATIN_RUN_RE.finditer(folded, fs, fe):
             word = m.group()
             if (
@@ -451,9 +520,15 @@ def _typo_fixes(rubric: _Rubric, folded: str) -> list[tuple[int, int, str]]:
     if not rubric.by_first:
         return []
     words = latin_words(folded)
+    known = rubric.known
+    unknown = [w[2] not in known for w in words]
+    if not any(unknown):
+        return []
     candidates: list[tuple[int, int, int, int, str]] = []  # (-n, distance, start, end, word)
     seen: dict[str, tuple[str, int] | None] = {}
     for i in range(len(words)):
+        if not any(unknown[i : i + 3]):
+            continue  # known words, and runs of known words, are no typos
         joined = ""
         exact_parts = True
         for n in range(1, 4):
@@ -572,29 +647,42 @@ def grade(answer: str, question: Question) -> Grade:
     credit = [0.0] * len(concepts)
     quotes: list[list[str]] = [[] for _ in concepts]
     wrong: dict[int, list[str]] = {}
-    bare_only = False
     style = question.rubric.style
-    for index, spec in enumerate(rubric.aliases):
+    listed: set[int] = set()  # concepts named in a bare list
+    for index in sorted(reading.terms):
+        spec = rubric.aliases[index]
+        owner = spec.owner
+        # Enough is known of this concept or misconception: skip its other aliases.
+        if spec.wrong:
+            if len(wrong.get(owner, ())) >= ENOUGH_QUOTES:
+                continue
+        elif credit[owner] == 1.0 and len(quotes[owner]) >= ENOUGH_QUOTES:
+            continue
         for occs in reading.alias_matches(index):
+            if spec.wrong:
+                if len(wrong.get(owner, ())) >= ENOUGH_QUOTES:
+                    break
+            elif credit[owner] == 1.0 and len(quotes[owner]) >= ENOUGH_QUOTES:
+                break
             said = reading.statement(reading.sentence(occs[0].start))
             words = [text.quote(o.start, o.end) for o in occs]
             if spec.wrong:
                 if said:
-                    wrong.setdefault(spec.owner, []).extend(words)
+                    wrong.setdefault(owner, []).extend(words)
                 continue
             if said:
                 value = 1.0
-            elif style == "list":
-                value = 1.0 if concepts[spec.owner].naming else 0.0
             else:
-                value = BARE_LIST_CREDIT
-            if value > credit[spec.owner]:
-                credit[spec.owner] = value
-                quotes[spec.owner] = words + quotes[spec.owner]
-            elif value == credit[spec.owner]:
-                quotes[spec.owner].extend(words)
-            if not said and value < 1.0:
-                bare_only = True
+                listed.add(owner)
+                if style == "list":
+                    value = 1.0 if concepts[owner].naming else 0.0
+                else:
+                    value = BARE_LIST_CREDIT
+            if value > credit[owner]:
+                credit[owner] = value
+                quotes[owner] = words + quotes[owner]
+            elif value == credit[owner]:
+                quotes[owner].extend(words)
 
     found: list[ConceptHit] = []
     missed: list[ConceptMiss] = []
@@ -605,11 +693,7 @@ def grade(answer: str, question: Question) -> Grade:
             found.append(ConceptHit(concept.id, concept.label, _unique(quotes[i])))
         else:
             missed.append(ConceptMiss(concept.id, concept.label, concept.hint, concept.required))
-    if (
-        bare_only
-        and any(0 < c < 1 for c in credit)
-        or any(c == 0 and quotes[i] for i, c in enumerate(credit))
-    ):
+    if any(credit[i] < 1.0 for i in listed):
         notes.append(NOTE_KEYWORD_LIST)
 
     misconceptions = tuple(

@@ -49,7 +49,11 @@ CLAUSE_BREAKS: tuple[str, ...] = tuple(
 GLUE_CJK = frozenset(
     "的是在会就把了都有到给用让被从对和与或再先也还要能可才只去来它他其这那个里上时如因所以"
     "然便即每各并且而又将向往于为着过吧呢啊吗嘛么靠走做管拿建删打跑连发读写看查找改加开放"
-    "转推拉收跟当若"
+    "转推拉收跟当若按"
+)
+# Glue that makes a statement by itself: "X 是 Y", "X 会 Y", "it is".
+STRONG_GLUE = frozenset("是会把被让靠就要能") | frozenset(
+    _words("is are was were does do can will must means")
 )
 
 GLUE_LATIN = frozenset(

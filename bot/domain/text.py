@@ -44,7 +44,8 @@ _CONTENT_CLASS = (
 _RUN_RE = re.compile(f"[{_CONTENT_CLASS}{MARKERS}]+")
 _CONTENT_RE = re.compile(f"[{_CONTENT_CLASS}]")
 _LATIN_WORD_RE = re.compile(f"[{_LATIN}]+")
-_CJK_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+CJK_CLASS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
+_CJK_RE = re.compile(CJK_CLASS)
 # A full stop ends a sentence unless a letter or digit follows it (`1.31`, `e.g.`, `k8s.io`).
 _PERIOD_RE = re.compile(f"\\.(?![{_LATIN}])")
 
@@ -224,7 +225,7 @@ def _replace(
     def keep(a: int, b: int) -> None:
         pieces.append(folded[a:b])
         if spans is None:
-            out.extend((i, i + 1) for i in range(a, b))
+            out.extend(zip(range(a, b), range(a + 1, b + 1), strict=True))
         else:
             out.extend(spans[a:b])
 

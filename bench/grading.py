@@ -1,0 +1,109 @@
+"""Grading speed over the whole bank, beside a naive baseline measured in the same run.
+
+Short answers (~200 characters) and long ones (3,000 characters) are built from each
+question's example answers and alias words, so they hit the rubric the way real answers do.
+Each figure is the median of several repeats: throughput in answers per second and the 99th
+percentile time of one answer. The baseline lower-cases the answer and looks for every alias
+alternative with a plain substring search. Targets: >= 5,000 short answers/s on one core,
+p99 < 5 ms for a 3,000-character answer.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from collections.abc import Callable
+
+from bench.calibration import load_what_loads
+from bot.domain.grading import grade
+from bot.domain.model import Question
+
+REPEATS = 5
+SHORT_CHARS = 200
+LONG_CHARS = 3_000
+ANSWERS_PER_QUESTION = 10
+SHORT_TARGET = 5_000  # answers/s
+LONG_P99_TARGET_MS = 5.0
+
+
+def _pieces(question: Question) -> list[str]:
+    pieces = [e.answer for e in question.examples]
+    for item in (*question.rubric.concepts, *question.rubric.misconceptions):
+        for alias in item.aliases:
+            pieces.append("，".join(term[0] for term in alias.terms))
+    pieces += ["我觉得是这样的", "emm 不太确定", "大概就是", "and then it goes on", "对吧"]
+    return pieces
+
+
+def make_answers(question: Question, size: int, rng: random.Random) -> list[str]:
+    """Answers of about `size` characters, mixed from the question's own words."""
+    pieces = _pieces(question)
+    answers = []
+    for _ in range(ANSWERS_PER_QUESTION):
+        parts: list[str] = []
+        length = 0
+        while length < size:
+            piece = rng.choice(pieces)
+            if len(piece) > size:
+                start = rng.randrange(len(piece) - size + 1)
+                piece = piece[start : start + size]
+            parts.append(piece)
+            length += len(piece) + 1
+        answers.append("\n".join(parts)[:size])
+    return answers
+
+
+def naive_grade(answer: str, question: Question) -> int:
+    """The baseline: a plain substring search of every alias alternative."""
+    text = answer.lower()
+    return sum(
+        1
+        for concept in question.rubric.concepts
+        for alias in concept.aliases
+        if all(any(alt.lower() in text for alt in term) for term in alias.terms)
+    )
+
+
+def _measure(
+    work: list[tuple[str, Question]], fn: Callable[[str, Question], object]
+) -> tuple[float, float]:
+    """Answers per second and the p99 time of one answer in ms, medians of the repeats."""
+    rates, p99s = [], []
+    for _ in range(REPEATS):
+        times = []
+        start = time.perf_counter()
+        for answer, question in work:
+            t0 = time.perf_counter_ns()
+            fn(answer, question)
+            times.append(time.perf_counter_ns() - t0)
+        elapsed = time.perf_counter() - start
+        rates.append(len(work) / elapsed)
+        times.sort()
+        p99s.append(times[min(len(times) - 1, int(len(times) * 0.99))] / 1e6)
+    return statistics.median(rates), statistics.median(p99s)
+
+
+def run() -> None:
+    bank = load_what_loads()
+    questions = bank.questions
+    rng = random.Random(20240601)
+    t0 = time.perf_counter()
+    for q in questions:
+        grade("", q)  # compile every rubric once, as a running bot does
+    compile_ms = (time.perf_counter() - t0) * 1000
+    print(f"{len(questions)} questions; compiling every rubric took {compile_ms:.0f} ms")
+    for label, size in (("short", SHORT_CHARS), ("long", LONG_CHARS)):
+        work = [(a, q) for q in questions for a in make_answers(q, size, rng)]
+        rng.shuffle(work)
+        rate, p99 = _measure(work, grade)
+        base_rate, base_p99 = _measure(work, naive_grade)
+        print(
+            f"{label:5} ({size:>5} chars, {len(work)} answers): "
+            f"grade {rate:8.0f} answers/s, p99 {p99:6.2f} ms | "
+            f"naive substring {base_rate:8.0f} answers/s, p99 {base_p99:6.2f} ms"
+        )
+    print(
+        f"targets: >= {SHORT_TARGET} short answers/s, p99 < {LONG_P99_TARGET_MS:g} ms "
+        f"for a {LONG_CHARS}-character answer (medians of {REPEATS} repeats, one core)"
+    )
