@@ -52,7 +52,8 @@ class SlackRequestError(Exception):
 
 
 class _Shape(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    # Only what Bolt relies on is checked; the rest of the payload is not copied.
+    model_config = ConfigDict(extra="ignore")
 
 
 class _Id(_Shape):

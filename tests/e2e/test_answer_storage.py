@@ -16,7 +16,7 @@ from bot.slack import ids
 from bot.store.sql_store import SqlStore
 from tests.e2e.fake_slack import FakeSlack
 from tests.e2e.slack_client import SlackSender, text_input
-from tests.e2e.test_answer import ALICE, full_answer, post_round
+from tests.e2e.test_answer import ALICE, full_answer, post_round, updates_of
 
 
 @contextmanager
@@ -67,7 +67,7 @@ def test_an_answer_that_cannot_be_stored_says_so_and_can_be_sent_again(
     # Nothing half-written: no scored answer, no practice answer.
     assert services.count_answers(round_.id) == 0
     assert services.store.question_scores(slack.team_id, ALICE) == []
-    assert fake_slack.calls_to("chat.update") == []
+    assert updates_of(fake_slack, round_) == []
 
     # Submitting again once the database is back counts.
     body = submit(slack, round_.id, text)

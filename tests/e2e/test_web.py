@@ -206,6 +206,17 @@ def test_other_paths_and_methods(url: str, sender: SlackSender) -> None:
         conn.close()
 
 
-def test_an_oversized_body_is_refused(sender: SlackSender) -> None:
-    resp = sender.send(b"x" * (1024 * 1024 + 1), FORM)
-    assert resp.status == 413
+def test_an_oversized_body_is_refused_before_it_is_read(sender: SlackSender) -> None:
+    import http.client
+
+    # The length alone decides: the server answers without reading (or waiting for) a body.
+    conn = http.client.HTTPConnection(sender.host, sender.port, timeout=5)
+    try:
+        conn.putrequest("POST", "/slack/events")
+        conn.putheader("Content-Type", FORM)
+        conn.putheader("Content-Length", str(1024 * 1024 + 1))
+        conn.endheaders()
+        resp = conn.getresponse()
+        assert resp.status == 413
+    finally:
+        conn.close()
