@@ -20,8 +20,11 @@ from bot.ports import Chat, ChatError, Clock, Store, SystemClock
 from bot.services import Services
 
 if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
     from slack_bolt import App
     from sqlalchemy import Engine
+
+    from bot.slack.oauth import Installs
 
 log = logging.getLogger(__name__)
 
@@ -68,12 +71,34 @@ class Bot:
     clock: Clock
     jobs: Jobs
     engine: Engine | None = None
+    # OAuth installs into many workspaces (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET set).
+    installs: Installs | None = None
 
     def slack_app(self, **options: Any) -> App:
         """The Bolt app over these services (options go to `bot.slack.app.build_app`)."""
+        from bot.slack import request_log
         from bot.slack.app import build_app
 
-        return build_app(self.settings, self.services, jobs=self.jobs, **options)
+        if self.installs is not None:
+            options.setdefault("app_options", self.installs.app_options())
+        app = build_app(self.settings, self.services, jobs=self.jobs, **options)
+        request_log.register(app)
+        if self.installs is not None:
+            self.installs.register(app)
+        return app
+
+    def wsgi(self) -> WSGIApplication:
+        """The web role's WSGI app: /slack/events, the OAuth pages if installing, /healthz."""
+        from bot.health import HealthCheck, database_problem, health_engine
+        from bot.slack.web import SlackWeb
+
+        assert self.settings.slack_signing_secret
+        app = self.slack_app()
+        web: WSGIApplication = SlackWeb(app, signing_secret=self.settings.slack_signing_secret)
+        if self.installs is not None:
+            web = self.installs.routes(app, web)
+        engine = health_engine(self.settings.database_url)
+        return HealthCheck(web, lambda: database_problem(engine))
 
     def start(self, *, migrate: bool) -> str | None:
         """Get the database, the bank's questions and the token's workspace ready.
@@ -229,10 +254,16 @@ def build(
         grader=grade,
         workspace_defaults=workspace_defaults(settings),
     )
+    installs = None
+    if settings.oauth and engine is not None:
+        from bot.slack.oauth import Installs
+
+        installs = Installs.from_settings(settings, engine, services)
     if chat is None:
         from bot.slack.chat import SlackChat
 
-        chat = SlackChat(base_url=settings.slack_api_url, token_for=single_token(settings))
+        token_for = installs.token_for if installs is not None else single_token(settings)
+        chat = SlackChat(base_url=settings.slack_api_url, token_for=token_for)
     jobs = Jobs(services=services, chat=chat, clock=clock)
     return Bot(
         settings=settings,
@@ -242,4 +273,5 @@ def build(
         clock=clock,
         jobs=jobs,
         engine=engine,
+        installs=installs,
     )

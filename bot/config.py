@@ -71,11 +71,23 @@ class Settings:
     port: int = 3000
     admins: tuple[str, ...] = ()
     schedule: Schedule = field(default_factory=Schedule)
+    # Installs into many workspaces (OAuth): the app's credentials and the keys that encrypt
+    # the bot tokens at rest (the first encrypts; all decrypt, for rotation).
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    token_keys: tuple[str, ...] = ()
+    log_format: Literal["text", "json"] = "text"
+    heartbeat_dir: Path | None = None
+
+    @property
+    def oauth(self) -> bool:
+        """Installs into many workspaces, with tokens from the database, not SLACK_BOT_TOKEN."""
+        return bool(self.slack_client_id and self.slack_client_secret)
 
     def missing_slack_settings(self, mode: Mode | None = None) -> tuple[str, ...]:
         """Name the Slack settings that `k8sq run` in `mode` still needs."""
         mode = mode or self.default_mode
-        needed = ["SLACK_BOT_TOKEN"]
+        needed = [] if self.oauth else ["SLACK_BOT_TOKEN"]
         needed.append("SLACK_APP_TOKEN" if mode == "socket" else "SLACK_SIGNING_SECRET")
         values = {
             "SLACK_BOT_TOKEN": self.slack_bot_token,
@@ -144,6 +156,15 @@ def load_settings(
         port=parse_port("PORT", get("PORT") or "3000"),
         admins=parse_admins("K8SQ_ADMINS", get("K8SQ_ADMINS")),
         schedule=schedule,
+        slack_client_id=get("SLACK_CLIENT_ID"),
+        slack_client_secret=get("SLACK_CLIENT_SECRET"),
+        token_keys=parse_token_keys(
+            "K8SQ_TOKEN_KEY",
+            get("K8SQ_TOKEN_KEY"),
+            required=bool(get("SLACK_CLIENT_ID") and get("SLACK_CLIENT_SECRET")),
+        ),
+        log_format=parse_log_format("K8SQ_LOG_FORMAT", get("K8SQ_LOG_FORMAT") or "text"),
+        heartbeat_dir=Path(hb) if (hb := get("K8SQ_HEARTBEAT_DIR")) else None,
     )
 
 
@@ -245,6 +266,44 @@ def parse_token(name: str, value: str | None, prefix: str) -> str | None:
     if not value.startswith(prefix):
         raise ConfigError(name, _redact(value), f"a token starting with {prefix}")
     return value
+
+
+def parse_token_keys(name: str, value: str | None, *, required: bool) -> tuple[str, ...]:
+    """Comma-separated Fernet keys; required when the app installs by OAuth."""
+    make_key = (
+        'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+    )
+    if value is None:
+        if required:
+            raise ConfigError(
+                name,
+                "",
+                "a Fernet key to encrypt the bot tokens of OAuth installs "
+                f"(SLACK_CLIENT_ID is set); make one with {make_key}",
+            )
+        return ()
+    from cryptography.fernet import Fernet
+
+    keys = tuple(part.strip() for part in value.split(",") if part.strip())
+    for key in keys:
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ConfigError(
+                name,
+                _redact(key),
+                f"Fernet keys (32 url-safe base64 bytes); make one with {make_key}",
+            ) from None
+    return keys
+
+
+def parse_log_format(name: str, value: str) -> Literal["text", "json"]:
+    lowered = value.lower()
+    if lowered == "json":
+        return "json"
+    if lowered == "text":
+        return "text"
+    raise ConfigError(name, value, "text or json")
 
 
 def _redact(secret: str) -> str:

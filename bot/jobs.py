@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 from bot.calendar import holiday_name, is_working_day
 from bot.domain.model import Topic, UnknownTopic
 from bot.domain.records import NotAdmin, RoundInfo, UnknownRound, WorkspaceSettings
+from bot.logs import log_context
 from bot.ports import ChannelUnavailable, Chat, ChatError, Clock, PostNotTaken, PostUnknown
 from bot.services import Services
 from bot.slack.round_blocks import admin_alert, question_post, reveal_post
@@ -77,19 +78,22 @@ class Jobs:
             raise ValueError("tick needs a timezone-aware time")
         outcomes: list[Outcome] = []
         for ws in self.services.list_workspaces():
-            try:
-                outcome = self._post_if_due(ws, now)
-            except Exception:  # one workspace's trouble must not stop the others
-                log.exception("posting the daily question for %s failed", ws.team_id)
-                outcome = Outcome(ws.team_id, "posting failed; see the log", failed=True)
+            with log_context(team_id=ws.team_id):
+                try:
+                    outcome = self._post_if_due(ws, now)
+                except Exception:  # one workspace's trouble must not stop the others
+                    log.exception("posting the daily question for %s failed", ws.team_id)
+                    outcome = Outcome(ws.team_id, "posting failed; see the log", failed=True)
             if outcome is not None:
                 outcomes.append(outcome)
         for round_ in self.services.store.rounds_to_reveal(now):
-            try:
-                outcomes.append(self._reveal(round_))
-            except Exception:
-                log.exception("revealing round %s failed", round_.id)
-                outcomes.append(Outcome(round_.team_id, "reveal failed; see the log", failed=True))
+            with log_context(team_id=round_.team_id, round_id=round_.id):
+                try:
+                    outcomes.append(self._reveal(round_))
+                except Exception:
+                    log.exception("revealing round %s failed", round_.id)
+                    failed = Outcome(round_.team_id, "reveal failed; see the log", failed=True)
+                    outcomes.append(failed)
         return outcomes
 
     def _post_if_due(self, ws: WorkspaceSettings, now: datetime) -> Outcome | None:

@@ -15,6 +15,8 @@ COMMAND_MODULES = (
     "bot.cli.practice",
     "bot.cli.database",
     "bot.cli.slack",
+    "bot.cli.health",
+    "bot.cli.workspace",
 )
 
 

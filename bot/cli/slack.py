@@ -25,7 +25,6 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 ROLES = ("web", "scheduler", "all")
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +82,10 @@ def _settings(err: TextIO) -> Settings | None:
         return None
 
 
-def _configure_logging() -> None:
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-    # Their INFO lines (each migration step, each minute's tick) drown out the bot's own.
-    for name in ("alembic", "apscheduler.executors", "apscheduler.scheduler"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+def _configure_logging(settings: Settings) -> None:
+    from bot import logs
+
+    logs.configure(settings.log_format)
 
 
 def _build(settings: Settings, err: TextIO, *, migrate: bool) -> Bot | None:
@@ -116,7 +113,7 @@ def run_command(args: argparse.Namespace) -> int:
     explicit = args.mode is not None or args.role is not None
     missing: tuple[str, ...]
     if role == "scheduler":  # posts through the Web API only
-        missing = () if settings.slack_bot_token else ("SLACK_BOT_TOKEN",)
+        missing = () if settings.slack_bot_token or settings.oauth else ("SLACK_BOT_TOKEN",)
     else:
         missing = settings.missing_slack_settings(mode)
     if missing and explicit:
@@ -127,15 +124,17 @@ def run_command(args: argparse.Namespace) -> int:
         from bot.cli import main
 
         return main(["practice"])
-    _configure_logging()
+    _configure_logging(settings)
     bot = _build(settings, sys.stderr, migrate=role != "web")
     if bot is None:
         return EXIT_USAGE
     scheduler = None
     if role in ("scheduler", "all"):
+        from bot.health import Heartbeat, beating
         from bot.scheduler import build_scheduler
 
-        scheduler = build_scheduler(bot.jobs.tick, clock=bot.clock)
+        heartbeat = Heartbeat("scheduler", settings.heartbeat_dir)
+        scheduler = build_scheduler(beating(bot.jobs.tick, heartbeat), clock=bot.clock)
     try:
         if role == "scheduler":
             assert scheduler is not None
@@ -175,11 +174,18 @@ def _run_socket_mode(bot: Bot, settings: Settings, scheduler: BackgroundSchedule
     if scheduler is not None:
         scheduler.start()
     log.info("connecting to Slack in Socket Mode")
+    from bot.health import Heartbeat, keep_beating
+
+    handler = SocketModeHandler(app, settings.slack_app_token)
+    beats = keep_beating(
+        Heartbeat("socket", settings.heartbeat_dir), lambda: bool(handler.client.is_connected())
+    )
     try:
-        SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
+        handler.start()  # type: ignore[no-untyped-call]
     except KeyboardInterrupt:
         pass
     finally:
+        beats.set()
         if scheduler is not None:
             scheduler.shutdown(wait=False)
     return EXIT_OK
@@ -189,13 +195,12 @@ def _run_http(bot: Bot, settings: Settings, scheduler: BackgroundScheduler | Non
     """Serve /slack/events with gunicorn; each worker builds its own app (and engine)."""
     from gunicorn.app.base import BaseApplication
 
+    from bot.logs import gunicorn_config
+
     def load_app() -> Callable[..., Any]:
         from bot.bootstrap import build
-        from bot.slack.web import SlackWeb
 
-        worker_bot = build(settings)
-        assert settings.slack_signing_secret
-        return SlackWeb(worker_bot.slack_app(), signing_secret=settings.slack_signing_secret)
+        return build(settings).wsgi()
 
     options: dict[str, Any] = {
         "bind": f"0.0.0.0:{settings.port}",
@@ -206,6 +211,7 @@ def _run_http(bot: Bot, settings: Settings, scheduler: BackgroundScheduler | Non
         "timeout": 30,
         "accesslog": "-",
         "errorlog": "-",
+        "logconfig_dict": gunicorn_config(settings.log_format),
     }
     if scheduler is not None:
         # In the arbiter, once: never in a worker (one scheduler per deployment).
@@ -250,10 +256,10 @@ def _for_each_workspace(
     settings = _settings(err)
     if settings is None:
         return EXIT_USAGE
-    if not settings.slack_bot_token:
+    if not settings.slack_bot_token and not settings.oauth:
         print(f"k8sq: {missing_settings_line(('SLACK_BOT_TOKEN',))}", file=err)
         return EXIT_USAGE
-    _configure_logging()
+    _configure_logging(settings)
     bot = _build(settings, err, migrate=True)
     if bot is None:
         return EXIT_USAGE

@@ -231,6 +231,7 @@ def build_app(
     count_interval: float = COUNT_INTERVAL,
     workers: int = 8,
     token_verification: bool = True,
+    app_options: dict[str, Any] | None = None,
 ) -> App:
     """The Bolt app with every listener registered, bound to `services`.
 
@@ -243,6 +244,7 @@ def build_app(
         workers: threads for the Web API calls made after the acknowledgement.
         token_verification: check the bot token with auth.test now rather than on the first
             request.
+        app_options: more options for Bolt's App (OAuth installs: bot.slack.oauth).
     """
     # Bolt takes the bot token from the client ("SingleTeamAuthorization"); installs into many
     # workspaces will swap in an installation store here, and nothing else changes.
@@ -256,6 +258,7 @@ def build_app(
         process_before_response=True,
         name="k8sq",
         logger=_bolt_logger(),
+        **(app_options or {}),
     )
     later = Later(workers)
     counts = AnswerCount(services, later=later, interval=count_interval)
