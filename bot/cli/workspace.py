@@ -1,0 +1,109 @@
+"""`k8sq workspace erase TEAM_ID`: delete everything k8sq keeps about one workspace.
+
+Uninstalling the app deletes only its tokens: the workspace's rounds, answers and scores stay,
+so a reinstall picks up where it left off. An admin who wants them gone asks an operator to
+run this. Without --yes it only counts what it would delete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from typing import Any, TextIO
+
+from sqlalchemy import Connection, Table, delete, func, select
+from sqlalchemy.exc import DBAPIError
+
+from bot.config import ConfigError, load_settings
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+_TEAM_ID = re.compile(r"[TE][A-Z0-9]{2,}")
+
+
+def register(subparsers: Any) -> None:
+    workspace = subparsers.add_parser(
+        "workspace", help="manage the workspaces k8sq keeps", description=__doc__
+    )
+    sub = workspace.add_subparsers(dest="workspace_command", metavar="COMMAND", required=True)
+    erase = sub.add_parser(
+        "erase",
+        help="delete a workspace's settings, rounds, answers, scores and tokens",
+        description=(
+            "Delete everything k8sq keeps about the workspace: its settings, rounds, answers, "
+            "practice, score changes, scheduled-run records and Slack tokens. Without --yes, "
+            "count what would go and delete nothing."
+        ),
+    )
+    erase.add_argument("team_id", metavar="TEAM_ID", help="the workspace's Slack team id, T...")
+    erase.add_argument("--yes", action="store_true", help="really delete")
+    erase.set_defaults(func=erase_command)
+
+
+def erase_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    team_id = str(args.team_id).strip()
+    if not _TEAM_ID.fullmatch(team_id):
+        print(f"k8sq: {team_id!r} is not a Slack team id (like T0123ABCD)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"k8sq: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    from bot.store.engine import create_engine_for
+    from bot.store.migrate import describe_failure
+
+    engine = create_engine_for(settings.database_url)
+    try:
+        with engine.begin() as conn:
+            counts = erase(conn, team_id, dry_run=not args.yes)
+    except DBAPIError as exc:
+        print(f"k8sq: {describe_failure(engine, exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        engine.dispose()
+    if not any(counts.values()):
+        print(f"k8sq: k8sq keeps nothing about workspace {team_id}", file=sys.stderr)
+        return EXIT_USAGE
+    listed = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
+    if not args.yes:
+        print(f"{team_id}: would delete {listed}; nothing deleted (add --yes to erase)", file=out)
+        return EXIT_OK
+    print(f"{team_id}: deleted {listed}", file=out)
+    return EXIT_OK
+
+
+def erase(conn: Connection, team_id: str, *, dry_run: bool = False) -> dict[str, int]:
+    """Delete (or, `dry_run`, count) the workspace's rows, table by table, children first."""
+    from bot.store import tables
+
+    answer_ids = select(tables.answers.c.id).where(tables.answers.c.team_id == team_id)
+    steps: list[tuple[str, Table, Any]] = [
+        ("score changes", tables.score_changes, tables.score_changes.c.answer_id.in_(answer_ids)),
+        ("answers", tables.answers, tables.answers.c.team_id == team_id),
+        (
+            "practice answers",
+            tables.practice_attempts,
+            tables.practice_attempts.c.team_id == team_id,
+        ),
+        ("rounds", tables.rounds, tables.rounds.c.team_id == team_id),
+        ("run records", tables.run_claims, tables.run_claims.c.team_id == team_id),
+        ("Slack bot tokens", tables.slack_bots, tables.slack_bots.c.team_id == team_id),
+        (
+            "Slack installations",
+            tables.slack_installations,
+            tables.slack_installations.c.team_id == team_id,
+        ),
+        ("workspace settings", tables.workspaces, tables.workspaces.c.team_id == team_id),
+    ]
+    counts: dict[str, int] = {}
+    for name, table, where in steps:
+        counted = conn.execute(select(func.count()).select_from(table).where(where)).scalar_one()
+        counts[name] = int(counted)
+        if not dry_run and counted:
+            conn.execute(delete(table).where(where))
+    return counts
