@@ -51,10 +51,12 @@ from bot.domain.text import (
     SENTENCE,
     Compact,
     compact,
+    fold,
     fold_phrase,
     is_latin,
     latin_words,
     replace_words,
+    sounds,
     trie_pattern,
 )
 
@@ -77,6 +79,8 @@ BARE_LIST_MIN_TERMS = 3
 SHORT_TERM = 4
 # Symbols that relate terms: "exec (exit 0)", "200 <= code < 400", "L4: Service".
 _STATEMENT_SYMBOLS = frozenset("=<>→(:（：")
+_SYMBOL_RE = re.compile("[=<>→]")
+_CLAUSE_RE = re.compile(CLAUSE)
 
 NOTE_KEYWORD_LIST = "keyword list"
 NOTE_COPIES_QUESTION = "copies the question"
@@ -93,6 +97,8 @@ _GLUE_RE = re.compile(
 )
 # A unit of length: a Chinese character counts one, a Latin word (the group) two.
 _UNIT_RE = re.compile(f"{CJK_CLASS}|([a-z0-9]+)")
+_NEGATION_CHARS = frozenset("不没无非别未否勿莫")
+_CJK_RE = re.compile(CJK_CLASS)
 _LATIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _MARKER_RE = re.compile(f"[{SENTENCE}{CLAUSE}]")
 _LATIN_RUN_RE = re.compile("[a-z0-9]+")
@@ -139,10 +145,14 @@ class _Rubric:
         self.aliases: list[_AliasSpec] = []
         literals: dict[str, _Literal] = {}
 
+        term_words: set[str] = set()
+
         def add(text: str, role: tuple[int, int, int]) -> None:
             key = fold_phrase(text)
             if key:
                 literals.setdefault(key, _Literal()).roles.append(role)
+                if role[0] == _TERM:
+                    term_words.update(_LATIN_RUN_RE.findall(fold(text)[1]))
 
         def add_alias(alias: Alias, owner: int, wrong: bool) -> None:
             index = len(self.aliases)
@@ -190,12 +200,39 @@ class _Rubric:
         }
         self.regex = re.compile(f"(?=({trie_pattern(literals)}))") if literals else None
 
+        # Chinese terms also match by sound, for homophone typos (路有 for 路由).
+        by_sound: dict[str, list[str]] = {}
+        for key, lit in literals.items():
+            if lit.terms and len(_CJK_RE.findall(key)) >= 2:
+                by_sound.setdefault(sounds(key), []).append(key)
+        self.sound_regex = re.compile(f"(?=({trie_pattern(by_sound)}))") if by_sound else None
+        self.sound_entries = {
+            skey: tuple(
+                (
+                    len(k),
+                    tuple(
+                        (
+                            key,
+                            literals[key].latin_start,
+                            literals[key].latin_end,
+                            literals[key].terms,
+                        )
+                        for key in by_sound[k]
+                    ),
+                )
+                for k in (skey[:i] for i in range(len(skey), 0, -1))
+                if k in by_sound
+            )
+            for skey in by_sound
+        }
         vocab: set[str] = set()
         for key, lit in literals.items():
             if any(kind == _TERM for kind, _, _ in lit.roles):
                 vocab.update(w for w in _LATIN_RUN_RE.findall(key) if len(w) >= 4)
         self.vocab = vocab
         self.known = vocab | lexicon.PROTECTED | lexicon.GLUE_LATIN
+        # Every Latin word of the rubric, the known words and the glue: not the answer's own.
+        self.known_words = self.known | term_words
         self.by_first: dict[str, list[str]] = {}
         for word in sorted(vocab):
             self.by_first.setdefault(word[0], []).append(word)
@@ -271,6 +308,8 @@ class _Reading:
                         masks.append(occ)
                     if brk:
                         clause_starts.append(start)
+        if rubric.sound_regex is not None and not t.isascii():
+            self._find_by_sound(rubric, text, masks)
         if masks:
             kept = []
             for c in self.cues:
@@ -300,7 +339,33 @@ class _Reading:
         self._items: dict[int, bool] = {}
         self._glue: dict[int, tuple[int, float]] = {}
         self._unit_starts: list[int] | None = None
+        self._glue_at: list[int] | None = None
+        self._glue_weights: list[float] = []
         self._unit_sums: list[int] = []
+
+    def _find_by_sound(self, rubric: _Rubric, text: Compact, masks: list[_Occurrence]) -> None:
+        """Chinese terms written with a homophone: 路有 for 路由, 组建 for 组件."""
+        assert rubric.sound_regex is not None
+        t = text.text
+        breaks = text.breaks
+        size = len(t)
+        for m in rubric.sound_regex.finditer(sounds(t)):
+            start = m.start()
+            free_start = start == 0 or start in breaks or t[start - 1] not in _LATIN_CHARS
+            for n, keys in rubric.sound_entries[m.group(1)]:
+                end = start + n
+                written = t[start:end]
+                for key, latin_start, latin_end, key_terms in keys:
+                    if written == key or not _misspelt(written, key):
+                        continue
+                    if latin_start and not free_start:
+                        continue
+                    if latin_end and end < size and end not in breaks and t[end] in _LATIN_CHARS:
+                        continue
+                    occ = _Occurrence(start, end)
+                    self.term_spans.append((start, end, key))
+                    for alias, term in key_terms:
+                        self.terms.setdefault(alias, {}).setdefault(term, []).append(occ)
 
     def sentence(self, i: int) -> int:
         return bisect.bisect_right(self.sentence_bounds, i)
@@ -466,11 +531,41 @@ class _Reading:
             cached = self._glue[sentence] = self._count_terms_and_glue(sentence)
         return cached
 
+    def _find_glue(self) -> None:
+        """Where the answer's glue words are, with their weights, in one pass.
+
+        A Latin word that is neither a term, a known Kubernetes word nor glue gets weight -1:
+        it is the answer's own wording, worth half a glue word. Symbols that relate terms are
+        glue of weight 1.
+        """
+        folded = self.text.folded
+        found: list[tuple[int, float]] = []
+        for m in _GLUE_RE.finditer(folded):
+            found.append((m.start(), 2.0 if m.group() in lexicon.STRONG_GLUE else 1.0))
+        skip = self.rubric.known_words
+        for m in _LATIN_RUN_RE.finditer(folded):
+            word = m.group()
+            if len(word) > 2 and word not in skip and not word.isdigit():
+                found.append((m.start(), -1.0))
+        spans = self.text.folded_spans
+        for m in _SYMBOL_RE.finditer(folded):
+            found.append((m.start(), 1.0))
+        if spans is not None or "，" in folded:
+            # "(" and ":" fold into clause marks: find them in the answer as written.
+            original = self.text.original
+            for m in _CLAUSE_RE.finditer(folded):
+                i = m.start()
+                os_ = spans[i][0] if spans is not None else i
+                if original[os_ : os_ + 1] in _STATEMENT_SYMBOLS:
+                    found.append((i, 1.0))
+        found.sort()
+        self._glue_at = [p for p, _ in found]
+        self._glue_weights = [w for _, w in found]
+
     def _count_terms_and_glue(self, sentence: int) -> tuple[int, float]:
         start, end = self._sentence_span(sentence)
         if end <= start:
             return 0, 0.0
-        folded = self.text.folded
         # A one-character Chinese term (都, 只, 各) is a function word, not a listed term.
         spans = sorted(
             self.text.folded_span(s, e)
@@ -491,27 +586,22 @@ class _Reading:
             return merged[i] if i >= 0 and merged[i][1] >= b else None
 
         fs, fe = self.text.folded_span(start, end)
+        if self._glue_at is None:
+            self._find_glue()
         glue = 0.0
-        for m in _GLUE_RE.finditer(folded, fs, fe):
-            weight = 2.0 if m.group() in lexicon.STRONG_GLUE else 1.0
-            seg = covering(*m.span())
+        at, weights = self._glue_at, self._glue_weights
+        assert at is not None
+        for i in range(bisect.bisect_left(at, fs), bisect.bisect_left(at, fe)):
+            weight = weights[i]
+            if weight < 0:  # a word that is no term: the answer says something of its own
+                glue += 0.5
+                continue
+            seg = covering(at[i], at[i] + 1)
             # Inside a short term ("只读") a glue word is part of a name; inside a long phrase
             # ("不能从集群外访问") it still says something.
             if seg is not None and seg[1] - seg[0] <= SHORT_TERM:
                 weight /= 2
             glue += weight
-        for m in _LATIN_RUN_RE.finditer(folded, fs, fe):
-            word = m.group()
-            if (
-                covering(*m.span()) is None
-                and len(word) > 2
-                and not word.isdigit()
-                and word not in lexicon.PROTECTED
-                and word not in lexicon.GLUE_LATIN
-            ):
-                glue += 0.5  # a word that is no term: the answer says something of its own
-        os_, oe = self.text.original_span(start, end)
-        glue += sum(1 for ch in self.text.original[os_:oe] if ch in _STATEMENT_SYMBOLS)
         return len(merged), glue
 
 
@@ -598,6 +688,14 @@ def _copies_prompt(rubric: _Rubric, text: Compact) -> bool:
         if fuzz.partial_ratio(answer, prompt) >= 90 or fuzz.ratio(answer, prompt) >= 85:
             return True
     return False
+
+
+def _misspelt(written: str, term: str) -> bool:
+    """Whether a homophone of a term is a typo of it: few characters off, none a negation."""
+    wrong = [w for w, c in zip(written, term, strict=True) if w != c]
+    return len(wrong) <= (1 if len(term) <= 4 else 2) and not any(
+        w in _NEGATION_CHARS for w in wrong
+    )
 
 
 def round_half(x: float) -> float:

@@ -264,6 +264,28 @@ def replace_words(base: Compact, replacements: list[tuple[int, int, str]]) -> Co
     return _compact(base.original, folded, spans)
 
 
+@cache
+def _sounds() -> dict[int, str]:
+    """Chinese character -> one private-use character per toneless pinyin syllable."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    syllables: dict[str, str] = {}
+    table: dict[int, str] = {}
+    for code, readings in pinyin_dict.items():
+        first = unicodedata.normalize("NFD", readings.split(",")[0])
+        plain = "".join(c for c in first if not unicodedata.combining(c))
+        table[code] = syllables.setdefault(plain, chr(0xE000 + len(syllables)))
+    return table
+
+
+def sounds(text: str) -> str:
+    """`text` with each Chinese character replaced by its sound: 路有 and 路由 read alike.
+
+    One character for one, so positions stay the same. Other characters are kept.
+    """
+    return text.translate(_sounds())
+
+
 def fold_phrase(phrase: str) -> str:
     """Fold an alias or a prompt the way answers are folded, without markers."""
     c = compact(phrase)

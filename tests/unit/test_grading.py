@@ -169,6 +169,30 @@ def test_distinct_terms_and_short_words_are_not_typos(answer: str) -> None:
     assert found(answer, TYPOS) == set()
 
 
+SOUNDS = question(
+    concept("route", alias("路由", "控制器|controller")),
+    concept("deploy", alias("部署")),
+    concept("parts", alias("组件")),
+    qid="sounds",
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "concept_id"),
+    [
+        ("路有控制器配置 VPC 路由表", "route"),  # 有 for 由
+        ("各个组建之间都走 apiserver", "parts"),  # 建 for 件
+    ],
+)
+def test_chinese_homophone_typos_are_forgiven(answer: str, concept_id: str) -> None:
+    assert found(answer, SOUNDS) == {concept_id}
+
+
+def test_homophones_that_change_the_meaning_are_not_typos() -> None:
+    assert found("我对这个不熟", SOUNDS) == set()  # bu shu, as 部署, but a denial
+    assert found("步数很多", SOUNDS) == set()  # every character differs
+
+
 # ----- negation -----
 
 CONTROLLER = question(

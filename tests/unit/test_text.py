@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.text import CLAUSE, SENTENCE, compact, fold, fold_phrase, units
+from bot.domain.text import CLAUSE, SENTENCE, compact, fold, fold_phrase, sounds, units
 
 
 @pytest.mark.parametrize("spelling", ["kube-proxy", "kube proxy", "kubeproxy", "Kube_Proxy"])
@@ -72,3 +72,10 @@ def test_units_count_chinese_characters_and_latin_words() -> None:
     assert units("不会补") == 3
     assert units("does not restore") == 6
     assert units("pod 不会 restore") == 6
+
+
+def test_homophones_sound_alike_and_keep_their_length() -> None:
+    assert sounds("路有") == sounds("路由") != sounds("路径")
+    assert sounds("组建") == sounds("组件")
+    assert len(sounds("kube-proxy 路由")) == len("kube-proxy 路由")
+    assert sounds("kube-proxy") == "kube-proxy"
