@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck bank pytest bench clean
+.PHONY: install run test lint typecheck bank compose-check pytest bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,7 +31,20 @@ bank: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -q
 
-test: lint typecheck bank pytest
+# Validates docker-compose.yml with .env.example; no Docker engine needed. Skipped, saying
+# so, where neither docker-compose nor the docker compose plugin is installed.
+compose-check:
+	@if command -v docker-compose >/dev/null 2>&1; then \
+		K8SQ_ENV_FILE=.env.example docker-compose --env-file .env.example config --quiet \
+		&& echo "compose-check: docker-compose.yml is valid (docker-compose config)"; \
+	elif docker compose version >/dev/null 2>&1; then \
+		K8SQ_ENV_FILE=.env.example docker compose --env-file .env.example config --quiet \
+		&& echo "compose-check: docker-compose.yml is valid (docker compose config)"; \
+	else \
+		echo "compose-check: SKIPPED: docker-compose is not installed (.ci/run installs it; apt-get install docker-compose)"; \
+	fi
+
+test: lint typecheck bank compose-check pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

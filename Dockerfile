@@ -1,0 +1,42 @@
+# k8sq: one image for every role (web, scheduler, Socket Mode, migrations, operators' commands).
+# Small (python slim, no compilers in the final stage), a non-root user, the time zone database,
+# and the question bank built in and checked at build time.
+
+FROM python:3.11-slim AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN python -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+WORKDIR /app
+# The dependencies first, in a layer of their own: they change less often than the code.
+COPY pyproject.toml README.md ./
+RUN mkdir bot && touch bot/__init__.py && pip install . && pip uninstall -y k8sq && rm -rf bot build
+COPY alembic.ini ./
+COPY alembic ./alembic
+COPY bot ./bot
+COPY questions ./questions
+# Installed in place: the migrations and the bank are found next to the code, in /app.
+RUN pip install --no-deps -e . \
+    && python -m compileall -q bot alembic \
+    && k8sq questions check
+
+FROM python:3.11-slim
+# tzdata: each workspace's round runs in its own time zone (zoneinfo reads the system's database).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tzdata \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin k8sq \
+    && mkdir -p /data /tmp/k8sq \
+    && chown k8sq:k8sq /data /tmp/k8sq
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /app /app
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    K8SQ_DATA_DIR=/data \
+    K8SQ_HEARTBEAT_DIR=/tmp/k8sq \
+    PORT=3000
+WORKDIR /app
+USER k8sq
+EXPOSE 3000
+ENTRYPOINT ["k8sq"]
+CMD ["run"]
