@@ -27,6 +27,7 @@ penalties already made stay the same.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -80,6 +81,7 @@ SHORT_TERM = 4
 # Symbols that relate terms: "exec (exit 0)", "200 <= code < 400", "L4: Service".
 _STATEMENT_SYMBOLS = frozenset("=<>→(:（：")
 _SYMBOL_RE = re.compile("[=<>→]")
+_OWN_WORD_RE = re.compile("[a-z0-9]{3,}")
 _CLAUSE_RE = re.compile(CLAUSE)
 
 NOTE_KEYWORD_LIST = "keyword list"
@@ -379,11 +381,11 @@ class _Reading:
             return 0
         fs, fe = self.text.folded_span(start, end)
         if self._unit_starts is None:
-            self._unit_starts = []
-            self._unit_sums = [0]
-            for m in _UNIT_RE.finditer(self.text.folded):
-                self._unit_starts.append(m.start())
-                self._unit_sums.append(self._unit_sums[-1] + (1 if m.lastindex is None else 2))
+            found = list(_UNIT_RE.finditer(self.text.folded))
+            self._unit_starts = [m.start() for m in found]
+            self._unit_sums = list(
+                itertools.accumulate((1 if m.lastindex is None else 2 for m in found), initial=0)
+            )
         lo = bisect.bisect_left(self._unit_starts, fs)
         hi = bisect.bisect_left(self._unit_starts, fe)
         return self._unit_sums[hi] - self._unit_sums[lo]
@@ -539,17 +541,18 @@ class _Reading:
         glue of weight 1.
         """
         folded = self.text.folded
-        found: list[tuple[int, float]] = []
-        for m in _GLUE_RE.finditer(folded):
-            found.append((m.start(), 2.0 if m.group() in lexicon.STRONG_GLUE else 1.0))
+        strong = lexicon.STRONG_GLUE
+        found = [
+            (m.start(), 2.0 if m.group() in strong else 1.0) for m in _GLUE_RE.finditer(folded)
+        ]
         skip = self.rubric.known_words
-        for m in _LATIN_RUN_RE.finditer(folded):
-            word = m.group()
-            if len(word) > 2 and word not in skip and not word.isdigit():
-                found.append((m.start(), -1.0))
+        found += [
+            (m.start(), -1.0)
+            for m in _OWN_WORD_RE.finditer(folded)
+            if m.group() not in skip and not m.group().isdigit()
+        ]
         spans = self.text.folded_spans
-        for m in _SYMBOL_RE.finditer(folded):
-            found.append((m.start(), 1.0))
+        found += [(m.start(), 1.0) for m in _SYMBOL_RE.finditer(folded)]
         if spans is not None or "，" in folded:
             # "(" and ":" fold into clause marks: find them in the answer as written.
             original = self.text.original

@@ -270,7 +270,8 @@ def _sounds() -> dict[int, str]:
     from pypinyin.pinyin_dict import pinyin_dict
 
     syllables: dict[str, str] = {}
-    table: dict[int, str] = {}
+    # Characters below the CJK blocks map to themselves: a hit is faster than a miss.
+    table: dict[int, str] = {code: chr(code) for code in range(0x3000)}
     for code, readings in pinyin_dict.items():
         first = unicodedata.normalize("NFD", readings.split(",")[0])
         plain = "".join(c for c in first if not unicodedata.combining(c))
