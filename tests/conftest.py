@@ -50,7 +50,8 @@ def postgres_server_url() -> str:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except DBAPIError as exc:
-        _server_unavailable(f"cannot reach {mask_url(url)}: {str(exc.orig).strip()[:200]}")
+        why = (str(exc.orig).strip().splitlines() or ["no reason given"])[0]
+        _server_unavailable(f"cannot reach {mask_url(url)}: {why}")
     finally:
         engine.dispose()
     return url
