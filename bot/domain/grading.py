@@ -239,6 +239,12 @@ class _Rubric:
         for word in sorted(vocab):
             self.by_first.setdefault(word[0], []).append(word)
         self.longest_word = max((len(w) for w in vocab), default=0)
+        self.prompt_sentences = tuple(
+            part
+            for prompt in (question.prompt.zh, question.prompt.en)
+            for part in re.split(f"[{SENTENCE}]", compact(prompt).text.replace(CLAUSE, ""))
+            if len(part) >= 6
+        )
         self.prompts = tuple(
             p for p in (fold_phrase(question.prompt.zh), fold_phrase(question.prompt.en)) if p
         )
@@ -338,6 +344,7 @@ class _Reading:
             sid = bisect.bisect_right(bounds, span[0])
             self.spans_by_sentence.setdefault(sid, []).append(span)
         self._statement: dict[int, bool] = {}
+        self._echoes: dict[int, bool] = {}
         self._items: dict[int, bool] = {}
         self._glue: dict[int, tuple[int, float]] = {}
         self._unit_starts: list[int] | None = None
@@ -368,6 +375,29 @@ class _Reading:
                     self.term_spans.append((start, end, key))
                     for alias, term in key_terms:
                         self.terms.setdefault(alias, {}).setdefault(term, []).append(occ)
+
+    def echoes(self, sentence: int) -> bool:
+        """Whether a sentence repeats a sentence of the question: it earns and costs nothing."""
+        cached = self._echoes.get(sentence)
+        if cached is None:
+            start, end = self._sentence_span(sentence)
+            said = self.text.text[start:end].replace(CLAUSE, "")
+            cached = any(
+                0.7 * len(p) <= len(said) <= len(p) + 6 and fuzz.ratio(said, p) >= 85
+                for p in self.rubric.prompt_sentences
+            )
+            self._echoes[sentence] = cached
+        return cached
+
+    def asks(self, sentence: int) -> bool:
+        """Whether a sentence is a question: it makes no claim."""
+        start, end = self._sentence_span(sentence)
+        t = self.text.text
+        if end < len(t):
+            os_, _ = self.text.original_span(end, end + 1)
+            if self.text.original[os_ : os_ + 1] in "?？":
+                return True
+        return t[start:end].rstrip(CLAUSE).endswith(("吗", "么"))
 
     def sentence(self, i: int) -> int:
         return bisect.bisect_right(self.sentence_bounds, i)
@@ -765,10 +795,13 @@ def grade(answer: str, question: Question) -> Grade:
                     break
             elif credit[owner] == 1.0 and len(quotes[owner]) >= ENOUGH_QUOTES:
                 break
-            said = reading.statement(reading.sentence(occs[0].start))
+            sentence = reading.sentence(occs[0].start)
+            if reading.echoes(sentence):
+                continue
+            said = reading.statement(sentence)
             words = [text.quote(o.start, o.end) for o in occs]
             if spec.wrong:
-                if said:
+                if said and not reading.asks(sentence):
                     wrong.setdefault(owner, []).extend(words)
                 continue
             if said:

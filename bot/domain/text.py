@@ -46,8 +46,9 @@ _CONTENT_RE = re.compile(f"[{_CONTENT_CLASS}]")
 _LATIN_WORD_RE = re.compile(f"[{_LATIN}]+")
 CJK_CLASS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
 _CJK_RE = re.compile(CJK_CLASS)
-# A full stop ends a sentence unless a letter or digit follows it (`1.31`, `e.g.`, `k8s.io`).
-_PERIOD_RE = re.compile(f"\\.(?![{_LATIN}])")
+# A full stop ends a sentence unless a letter or digit follows it (`1.31`, `k8s.io`) or it ends
+# an abbreviation (`e.g.`, `i.e.`, `etc.`, `vs.`).
+_PERIOD_RE = re.compile(f"(?<!e\\.g)(?<!i\\.e)(?<!etc)(?<!\\bvs)\\.(?![{_LATIN}])")
 
 
 def trie_pattern(words: Iterable[str]) -> str:

@@ -329,6 +329,24 @@ def test_an_answer_that_starts_from_the_question_is_graded() -> None:
     assert grade(answer, EXPLAIN).points == 10
 
 
+def test_repeating_the_question_inside_an_answer_earns_nothing_for_that_sentence() -> None:
+    q = question(
+        concept("inside-only", alias("不能从集群外访问"), alias("只|only", "集群内|inside")),
+        concept("proxy", alias("kube-proxy")),
+        misconceptions=(misconception("external", alias("ClusterIP", "集群外|外部", "能|can")),),
+        prompt=Text(zh="ClusterIP 能从集群外访问吗？kube-proxy 起什么作用？", en="-"),
+    )
+    g = grade("ClusterIP 能从集群外访问吗？kube-proxy 起什么作用？我觉得不能从集群外访问", q)
+    assert [h.concept_id for h in g.found] == ["inside-only"]
+    assert g.misconceptions == ()
+
+
+def test_a_question_in_the_answer_makes_no_claim() -> None:
+    g = grade("ClusterIP 可以从外部访问吗？副本少了它会补", CLUSTERIP)
+    assert g.misconceptions == ()
+    assert grade("ClusterIP 可以从外部访问。", CLUSTERIP).misconceptions != ()
+
+
 # ----- points -----
 
 

@@ -35,6 +35,10 @@ def test_a_full_stop_ends_a_sentence_only_before_a_space_or_the_end() -> None:
     )
 
 
+def test_abbreviations_do_not_end_a_sentence() -> None:
+    assert SENTENCE not in compact("a CNI plugin, e.g. flannel, i.e. an overlay etc. vs. BGP").text
+
+
 def test_separators_are_dropped_but_word_boundaries_kept() -> None:
     c = compact("kube-proxy nodeport")
     assert c.text == "kubeproxynodeport"
