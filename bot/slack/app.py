@@ -50,6 +50,9 @@ class SlackSettings(Protocol):
     @property
     def slack_api_url(self) -> str: ...
 
+    @property
+    def database_url(self) -> str: ...
+
 
 class Said(Protocol):
     @property
@@ -232,6 +235,7 @@ def build_app(
     workers: int = 8,
     token_verification: bool = True,
     app_options: dict[str, Any] | None = None,
+    serialize_writes: bool | None = None,
 ) -> App:
     """The Bolt app with every listener registered, bound to `services`.
 
@@ -245,6 +249,9 @@ def build_app(
         token_verification: check the bot token with auth.test now rather than on the first
             request.
         app_options: more options for Bolt's App (OAuth installs: bot.slack.oauth).
+        serialize_writes: store one answer at a time in this process (default: on SQLite,
+            which takes one writer at a time and makes the others sleep and retry, adding
+            hundreds of milliseconds to some answers under load).
     """
     # Bolt takes the bot token from the client ("SingleTeamAuthorization"); installs into many
     # workspaces will swap in an installation store here, and nothing else changes.
@@ -263,7 +270,10 @@ def build_app(
     later = Later(workers)
     counts = AnswerCount(services, later=later, interval=count_interval)
     app.middleware(_once_per_event(services))
-    listeners.register(app, services, later=later, counts=counts, jobs=jobs)
+    if serialize_writes is None:
+        serialize_writes = settings.database_url.startswith("sqlite")
+    writes = threading.Lock() if serialize_writes else None
+    listeners.register(app, services, later=later, counts=counts, jobs=jobs, writes=writes)
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -62,14 +63,17 @@ def register(
     later: Later,
     counts: AnswerCount,
     jobs: RoundJobs | None,
+    writes: AbstractContextManager[object] | None = None,
 ) -> None:
     """Register every group of listeners.
 
     Listeners run before the response goes back to Slack (Bolt's `process_before_response`),
-    so they ack, do the quick work, and hand Web API calls to `later`.
+    so they ack, do the quick work, and hand Web API calls to `later`. `writes` is held
+    around storing an answer (a lock where the database takes one writer at a time).
     """
-    register_round(app, services, later=later, counts=counts)
-    register_practice(app, services, later=later)
+    writes = writes or nullcontext()
+    register_round(app, services, later=later, counts=counts, writes=writes)
+    register_practice(app, services, later=later, writes=writes)
     register_admin(app, services, later=later, jobs=jobs)
     register_home(app, services, later=later)
 
@@ -146,7 +150,14 @@ def _round_of(services: Services, value: str, team_id: str | None) -> RoundInfo:
 # ----- the daily round: Answer, the other language, the submission -----
 
 
-def register_round(app: App, services: Services, *, later: Later, counts: AnswerCount) -> None:
+def register_round(
+    app: App,
+    services: Services,
+    *,
+    later: Later,
+    counts: AnswerCount,
+    writes: AbstractContextManager[object],
+) -> None:
     @app.action(ids.ANSWER_ACTION_ID)
     def open_answer(
         ack: Ack,
@@ -221,7 +232,8 @@ def register_round(app: App, services: Services, *, later: Later, counts: Answer
             _input_error(ack, _ROUND_GONE[lang])
             return
         try:
-            submission = services.submit_answer(round_id, context.user_id, text)
+            with writes:
+                submission = services.submit_answer(round_id, context.user_id, text)
             question = services.question(submission.grade.question_id)
         except DomainError as exc:
             _input_error(ack, str(exc))
@@ -259,7 +271,9 @@ def _topic_slugs(services: Services) -> list[str]:
     return [t.slug for t in services.bank.topics]
 
 
-def register_practice(app: App, services: Services, *, later: Later) -> None:
+def register_practice(
+    app: App, services: Services, *, later: Later, writes: AbstractContextManager[object]
+) -> None:
     @app.command(ids.SLASH_COMMAND)
     def practice_command(
         ack: Ack,
@@ -326,7 +340,10 @@ def register_practice(app: App, services: Services, *, later: Later) -> None:
             return
         try:
             question = services.question(question_id)
-            grade = services.submit_practice(context.team_id, context.user_id, question_id, text)
+            with writes:
+                grade = services.submit_practice(
+                    context.team_id, context.user_id, question_id, text
+                )
         except DomainError as exc:
             _input_error(ack, str(exc))
             return
