@@ -224,9 +224,9 @@ class Installs:
                 install_path=INSTALL_PATH,
                 redirect_uri_path=REDIRECT_PATH,
                 callback_options=CallbackOptions(success=self._installed, failure=self._failed),
+                # The bot token is enough: no user tokens are asked for.
+                installation_store_bot_only=True,
             ),
-            # The bot token is enough: no user tokens are asked for.
-            "installation_store_bot_only": True,
         }
 
     def register(self, app: App) -> None:
