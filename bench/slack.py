@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import math
 import os
 import signal
@@ -62,17 +63,11 @@ ANSWERS = (
 
 
 def bot_app() -> Callable[..., Any]:
-    """The bot's WSGI app (a gunicorn factory), configured by the environment."""
+    """The bot's WSGI app as `k8sq run --mode http` serves it (a gunicorn factory)."""
+    from bot.bootstrap import build
     from bot.config import load_settings
-    from bot.ports import SystemClock
-    from bot.slack.app import build_app
-    from bot.slack.web import SlackWeb
 
-    settings = load_settings(env_file=None)
-    services = _services(settings.database_url, settings.questions_dir, SystemClock())
-    app = build_app(settings, services)
-    assert settings.slack_signing_secret
-    return SlackWeb(app, signing_secret=settings.slack_signing_secret)
+    return build(load_settings(env_file=None)).wsgi()
 
 
 def bare_app() -> Callable[..., Any]:
@@ -90,6 +85,7 @@ def bare_app() -> Callable[..., Any]:
         signing_secret=os.environ["SLACK_SIGNING_SECRET"],
         client=client,
         process_before_response=True,
+        logger=_quiet_logger("bench.bare"),
     )
 
     @app.view(ids.ANSWER_MODAL_CALLBACK_ID)
@@ -99,37 +95,32 @@ def bare_app() -> Callable[..., Any]:
     return SlackRequestHandler(app)
 
 
-def _services(database_url: str, questions: Path, clock: Any) -> Any:
-    from bot.domain.grading import grade
-    from bot.question_bank import load_bank
-    from bot.services import Services
-    from bot.store.engine import create_engine_for
-    from bot.store.sql_store import SqlStore
-
-    engine = create_engine_for(database_url)
-    return Services(store=SqlStore(engine), bank=load_bank(questions), clock=clock, grader=grade)
+def _quiet_logger(name: str) -> logging.Logger:
+    # Bolt notes that SLACK_BOT_TOKEN is unused when a client is given: it is the same one.
+    logger = logging.getLogger(name)
+    logger.setLevel(logging.ERROR)
+    return logger
 
 
-def _prepare_database(database_url: str, questions: Path, slack_api_url: str) -> int:
-    """Create the schema, a workspace open all day in UTC, and today's round, posted; its id."""
+def _prepare(env: dict[str, str]) -> int:
+    """Migrate the database, set up the workspace and post today's round; its id."""
     from slack_sdk import WebClient
 
-    from bot.ports import SystemClock
-    from bot.store.tables import Base
+    from bot.bootstrap import build
+    from bot.config import load_settings
 
-    services = _services(database_url, questions, SystemClock())
-    Base.metadata.create_all(services.store.engine)
-    services.sync_bank()
-    services.ensure_workspace(TEAM_ID)
-    services.update_settings(
-        TEAM_ID, channel_id=CHANNEL, timezone="UTC", post_time="00:00", close_time="23:59"
-    )
-    round_id: int = services.create_round(TEAM_ID).id
-    posted = WebClient(token=BOT_TOKEN, base_url=slack_api_url).chat_postMessage(
-        channel=CHANNEL, text="today's question"
-    )
-    services.record_round_message(round_id, CHANNEL, str(posted["ts"]))
-    services.store.engine.dispose()
+    bot = build(load_settings(env, env_file=None))
+    try:
+        team_id = bot.start(migrate=True)
+        assert team_id is not None
+        services = bot.services
+        round_id: int = services.create_round(team_id).id
+        posted = WebClient(token=BOT_TOKEN, base_url=env["SLACK_API_URL"]).chat_postMessage(
+            channel=CHANNEL, text="today's question"
+        )
+        services.record_round_message(round_id, CHANNEL, str(posted["ts"]))
+    finally:
+        bot.close()
     return round_id
 
 
@@ -303,17 +294,21 @@ def run() -> None:
 
     fake = FakeSlack(team_id=TEAM_ID).start()
     with tempfile.TemporaryDirectory(prefix="k8sq-bench-") as tmp:
-        database_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        questions = default_bank_path()
-        round_id = _prepare_database(database_url, questions, fake.url)
         env = {
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": fake.url,
-            "DATABASE_URL": database_url,
-            "K8SQ_QUESTIONS": str(questions),
+            "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}",
+            "K8SQ_QUESTIONS": str(default_bank_path()),
+            # Open all day, whenever the bench runs.
+            "K8SQ_CHANNEL": CHANNEL,
+            "K8SQ_TIMEZONE": "UTC",
+            "K8SQ_POST_TIME": "00:00",
+            "K8SQ_CLOSE_TIME": "23:59",
+            "K8SQ_WEEKDAYS": "mon-sun",
             "PYTHONPATH": str(ROOT),
         }
+        round_id = _prepare(env)
 
         def submissions(prefix: str, count: int) -> list[bytes]:
             # A new person for every submission: each one is graded, stored and counted.
