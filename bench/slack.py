@@ -36,6 +36,7 @@ SUBMISSIONS = 300
 CLIENTS = 50
 WARMUP = 30
 ROUNDS = 3
+ALONE = 50
 P99_TARGET_MS = 200.0
 RATIO_TARGET = 2.0
 
@@ -258,17 +259,17 @@ class Result:
         return 1000 * ordered[math.ceil(0.99 * len(ordered)) - 1]
 
 
-def _load(port: int, bodies: list[bytes]) -> Result:
-    """Send `bodies` from CLIENTS concurrent clients, each sending its share in turn."""
-    shares = [bodies[i::CLIENTS] for i in range(CLIENTS)]
-    start = threading.Barrier(CLIENTS)
+def _load(port: int, bodies: list[bytes], clients: int = CLIENTS) -> Result:
+    """Send `bodies` from `clients` concurrent clients, each sending its share in turn."""
+    shares = [bodies[i::clients] for i in range(clients)]
+    start = threading.Barrier(clients)
 
     def client(share: list[bytes]) -> list[tuple[float, int, bytes]]:
         start.wait()
         return [_send(port, body) for body in share]
 
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+    with ThreadPoolExecutor(max_workers=clients) as pool:
         results = [r for share in pool.map(client, shares) for r in share]
     wall = time.perf_counter() - started
     return Result([r[0] for r in results], [(r[1], r[2]) for r in results], wall)
@@ -322,6 +323,11 @@ def run() -> None:
             with _gunicorn("bare_app", env) as bare_port, _gunicorn("bot_app", env) as bot_port:
                 _load(bare_port, submissions("WARMBARE", WARMUP))
                 _load(bot_port, submissions("WARMBOT", WARMUP))
+                # One client alone: what a submission costs without waiting for others.
+                alone = (
+                    _load(bot_port, submissions("ALONEBOT", ALONE), clients=1),
+                    _load(bare_port, submissions("ALONEBARE", ALONE), clients=1),
+                )
                 # Alternate the two apps so that other work on the machine weighs on both.
                 for r in range(ROUNDS):
                     bare = _load(bare_port, submissions(f"BARE{r}X", SUBMISSIONS))
@@ -343,6 +349,10 @@ def run() -> None:
             f"{bot.per_second:4.0f}/s | bare p50 {bare.p50_ms:6.1f} p99 {bare.p99_ms:6.1f} ms "
             f"{bare.per_second:4.0f}/s"
         )
+    print(
+        f"  one client alone, {ALONE} in turn: bot p50 {alone[0].p50_ms:.1f} ms, "
+        f"bare p50 {alone[1].p50_ms:.1f} ms"
+    )
     # Other work on the machine only adds latency: the quietest round is the fairest.
     bot, bare = min(rounds, key=lambda pair: pair[0].p50_ms + pair[1].p50_ms)
     ratio = bot.p50_ms / bare.p50_ms
