@@ -335,3 +335,27 @@ def test_a_submission_with_foreign_metadata_is_refused(slack: SlackSender, metad
     )
     assert resp.status == 200
     assert "no longer available" in resp.json()["errors"][ids.ANSWER_BLOCK_ID]
+
+
+def test_a_dropped_chat_update_is_retried(
+    slack: SlackSender, fake_slack: FakeSlack, round_: RoundInfo
+) -> None:
+    fake_slack.fail("chat.update", drop=True)
+    answer(slack, round_, "ClusterIP, NodePort")
+    dropped, retried = fake_slack.wait_for("chat.update", 2)
+    assert (dropped.status, retried.status) == (0, 200)
+
+
+def test_views_open_is_not_repeated_after_a_server_error(
+    slack: SlackSender, fake_slack: FakeSlack, round_: RoundInfo
+) -> None:
+    # A modal that may have opened is not opened twice; the person can press Answer again.
+    fake_slack.fail("views.open", status=500)
+    assert slack.click(ids.ANSWER_ACTION_ID, str(round_.id), user=ALICE).status == 200
+    (failed,) = fake_slack.wait_for("views.open")
+    assert failed.status == 500
+    assert slack.click(ids.ANSWER_ACTION_ID, str(round_.id), user=ALICE).status == 200
+    _, opened = fake_slack.wait_for("views.open", 2)
+    assert opened.status == 200
+    # The second call is the second click (a new trigger), not a retry of the first.
+    assert opened.args["trigger_id"] != failed.args["trigger_id"]
