@@ -618,24 +618,42 @@ class _Reading:
             i = bisect.bisect_right(starts, a) - 1
             return merged[i] if i >= 0 and merged[i][1] >= b else None
 
-        fs, fe = self.text.folded_span(start, end)
+        if not merged:
+            return 0, 0.0
+        # Only words between the first term and the last relate them: "... 七层 四层 都有"
+        # is still a list.
+        fs, fe = merged[0][0], merged[-1][1]
         if self._glue_at is None:
             self._find_glue()
         glue = 0.0
         at, weights = self._glue_at, self._glue_weights
         assert at is not None
+        # A short Chinese term with glue inside is half a name ("只读"), half a verb ("创建"):
+        # it counts once, for three quarters of its strongest glue character.
+        in_short: dict[int, float] = {}
         for i in range(bisect.bisect_left(at, fs), bisect.bisect_left(at, fe)):
             weight = weights[i]
             if weight < 0:  # a word that is no term: the answer says something of its own
                 glue += 0.5
                 continue
             seg = covering(at[i], at[i] + 1)
-            # Inside a short term ("只读") a glue word is part of a name; inside a long phrase
-            # ("不能从集群外访问") it still says something.
-            if seg is not None and seg[1] - seg[0] <= SHORT_TERM:
-                weight /= 2
-            glue += weight
-        return len(merged), glue
+            # Inside a long phrase ("不能从集群外访问") glue still says something, and so does
+            # an English verb that is a term ("calls").
+            if (
+                seg is not None
+                and seg[1] - seg[0] <= SHORT_TERM
+                and not is_latin(self.text.folded[at[i]])
+            ):
+                in_short[seg[0]] = max(in_short.get(seg[0], 0.0), 0.75 * weight)
+            else:
+                glue += weight
+        glue += sum(in_short.values())
+        # Chinese words of the answer's own between the terms: a quarter of a glue word each.
+        folded = self.text.folded
+        own = len(_CJK_RE.findall(folded, fs, fe)) - sum(
+            len(_CJK_RE.findall(folded, a, b)) for a, b in merged
+        )
+        return len(merged), glue + own / 4
 
 
 def _typo_fixes(rubric: _Rubric, folded: str) -> list[tuple[int, int, str]]:

@@ -305,6 +305,21 @@ def test_a_terse_sentence_is_not_a_keyword_list() -> None:
     assert g.notes == ()
 
 
+def test_glue_after_the_last_term_does_not_make_a_list_a_statement() -> None:
+    assert grade("HTTPS watch apiserver etcd 都有", EXPLAIN).points == 2
+    assert grade("都有 HTTPS watch apiserver etcd", EXPLAIN).points == 2
+
+
+def test_a_verb_between_terms_makes_a_statement() -> None:
+    q = question(
+        concept("controller", alias("controller"), weight=1),
+        concept("create", alias("创建|creates"), weight=1),
+        concept("pods", alias("pods|pod"), weight=1),
+    )
+    assert grade("controller 创建 pods", q).points == 10
+    assert grade("the controller creates pods", q).points == 10
+
+
 def test_a_list_question_credits_naming_concepts_in_a_list() -> None:
     q = question(
         concept("node", alias("node controller|节点控制器"), naming=True),
