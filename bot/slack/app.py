@@ -14,11 +14,7 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import RetryHandler
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
@@ -26,6 +22,7 @@ from slack_sdk.http_retry.state import RetryState
 from bot.domain.model import UnknownTopic
 from bot.services import Services
 from bot.slack import listeners
+from bot.slack.chat import ConnectionFailed, RateLimited, ServerError
 from bot.slack.round_blocks import question_post
 
 log = logging.getLogger(__name__)
@@ -87,17 +84,49 @@ class _OnlySafeMethods(RetryHandler):
             self.inner._can_retry(state=state, request=request, response=response, error=error)
         )
 
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        self.inner.prepare_for_next_attempt(
+            state=state, request=request, response=response, error=error
+        )
 
-def web_client(settings: SlackSettings, *, timeout: int = 10, retries: int = 2) -> WebClient:
-    """A Web API client for the listeners, with the issue's retry rules.
 
-    429s are retried after Retry-After for every method; 5xx and connection errors only for
-    the methods in SAFE_TO_REPEAT.
+def web_client(
+    settings: SlackSettings,
+    *,
+    timeout: int = 10,
+    retries: int = 2,
+    backoff: float = 0.5,
+    max_wait: float = 30.0,
+) -> WebClient:
+    """A Web API client for the listeners, with the issue's retry rules (as bot.slack.chat).
+
+    429s are retried after Retry-After (at most `max_wait` seconds) for every method, and so
+    is a connection that surely sent nothing; 5xx and other connection errors only for the
+    methods in SAFE_TO_REPEAT, after `backoff` seconds, doubling.
     """
     handlers: list[RetryHandler] = [
-        RateLimitErrorRetryHandler(max_retry_count=retries),
-        _OnlySafeMethods(ServerErrorRetryHandler(max_retry_count=retries)),
-        _OnlySafeMethods(ConnectionErrorRetryHandler(max_retry_count=retries)),
+        RateLimited(max_retry_count=retries, sleep=time.sleep, max_wait=max_wait),
+        ConnectionFailed(
+            max_retry_count=retries, backoff=backoff, sleep=time.sleep, only_unsent=True
+        ),
+        _OnlySafeMethods(
+            ServerError(
+                max_retry_count=retries,
+                interval_calculator=BackoffRetryIntervalCalculator(backoff_factor=backoff),
+            )
+        ),
+        _OnlySafeMethods(
+            ConnectionFailed(
+                max_retry_count=retries, backoff=backoff, sleep=time.sleep, only_unsent=False
+            )
+        ),
     ]
     return WebClient(
         token=settings.slack_bot_token,

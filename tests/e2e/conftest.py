@@ -190,10 +190,11 @@ def team_id(services: Services, settings: Settings) -> str:
 
 @pytest.fixture(scope="module")
 def bolt_app(settings: Settings, services: Services) -> Iterator[App]:
-    from bot.slack.app import build_app
+    from bot.slack.app import build_app, web_client
 
-    # A short count interval keeps the "N answered" tests quick; the rule is the same.
-    app = build_app(settings, services, count_interval=0.3)
+    # Short retry delays and count interval keep the tests quick; the rules are the same.
+    client = web_client(settings, backoff=0.01, max_wait=1.0)
+    app = build_app(settings, services, client=client, count_interval=0.3)
     yield app
 
 
