@@ -234,6 +234,12 @@ def test_words_that_contain_a_cue_do_not_negate() -> None:
     }
 
 
+def test_a_condition_states_a_need_not_a_denial() -> None:
+    q = question(concept("cni", alias("cni", "插件|plugin")))
+    assert found("如果没有 CNI 插件，pod 跨节点就不通", q) == {"cni"}
+    assert found("跨节点不需要 CNI 插件", q) == set()
+
+
 def test_english_negation() -> None:
     assert found("it never restores replicas", CONTROLLER) == set()
     assert found("it doesn't restore the replicas", CONTROLLER) == set()
