@@ -172,6 +172,8 @@ def check_payload(content_type: str, text: str) -> None:
     except ValueError as exc:  # bad JSON, a bad form, or a ValidationError
         reason = _first_error(exc)
         raise SlackRequestError(HTTPStatus.BAD_REQUEST, reason) from None
+    except RecursionError:  # JSON nested deeper than Python's parser goes
+        raise SlackRequestError(HTTPStatus.BAD_REQUEST, "malformed body: nested too deep") from None
 
 
 def _check_json(body: Any) -> None:

@@ -124,6 +124,8 @@ def test_nothing_is_parsed_before_the_signature_is_checked(sender: SlackSender) 
         (b"command=%2Fk8sq&team_id=T1", FORM, "user_id"),
         (b"text=hello", "text/plain", "unsupported content type"),
         (b"%%%=&&", FORM, "malformed body"),
+        (b"[" * 100_000 + b"]" * 100_000, JSON, "nested too deep"),
+        (b"payload=" + b"%5B" * 100_000, FORM, "malformed body"),
     ],
 )
 def test_signed_but_malformed_bodies_get_400(
