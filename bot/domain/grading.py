@@ -2,26 +2,31 @@
 
 How an answer is read (see questions/README.md for the authors' side):
 
-1. The answer is folded into a compact string (bot.domain.text), Latin typos of the
-   question's own words are corrected (never when the word is itself a known term), and every
-   alias term, negation cue and clause break is found in one pass of one regex per question.
+1. The answer is folded into a compact string (bot.domain.text). Latin typos of the question's
+   own words are corrected (never when the word is itself a known term), and every alias term,
+   negation cue and clause break is found in one pass of one regex per question; Chinese terms
+   are also found by sound (路有 for 路由), when at most one character in four differs and
+   none of the differing ones is a negation.
 2. A phrase alias matches where it appears; a multi-term alias matches when every term appears
    in one sentence, within `ALIAS_WINDOW` units (a Chinese character is one unit, a Latin word
-   two).
+   two). A misconception's terms must also sit within `MISCONCEPTION_CLAUSES` neighbouring
+   clauses and `MISCONCEPTION_WINDOW` units: a wrong claim is read narrowly.
 3. A negation cue in the same clause as a match, at most `NEGATION_BEFORE` units before it or
    `NEGATION_AFTER` units after it, cancels that match. Cues inside the alias's own terms are
-   part of the alias.
-4. A sentence made only of terms, without the words that make a statement, is a bare list: on
-   an "explain" question a concept found only in bare lists earns `BARE_LIST_CREDIT` of its
-   weight; on a "list" question it earns its weight when it is a naming concept, else nothing.
-   A bare list states nothing, so it makes no misconception either.
-5. Points = max * (credited weight / total weight) - penalties of the misconceptions made,
-   clamped to [0, max] and rounded to the nearest half point. An answer that copies the
-   question earns 0.
+   part of the alias; words like 不同 or "not only" are no cues (bot.domain.lexicon).
+4. A sentence made of terms without the words that relate them is a bare list: on an "explain"
+   question a concept found only in bare lists earns `BARE_LIST_CREDIT` of its weight; on a
+   "list" question it earns its weight when it is a naming concept, else nothing. A bare list
+   states nothing, so it makes no misconception, and neither does a question ("…吗？"). A
+   sentence that repeats the question earns and costs nothing; an answer that is no more than
+   the question earns 0.
+5. Points = max * (credited weight / total weight) - penalties of the misconceptions made (each
+   once), clamped to [0, max] and rounded to the nearest half point.
 
-Every step only adds evidence as an answer grows, so appending a full, correct answer (in a
-new sentence) never lowers the points: concept credit is a maximum over matches, and the
-penalties already made stay the same.
+Each sentence is judged on its own, and concept credit is the best over all matches, so
+appending a full answer (in a new sentence) never lowers the points: the concepts can only
+gain, and the penalties stay those already made, as long as the full answer makes no wrong
+claim itself (the bank's examples are checked for that by the property tests).
 """
 
 from __future__ import annotations
