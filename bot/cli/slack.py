@@ -119,6 +119,13 @@ def run_command(args: argparse.Namespace) -> int:
     if missing and explicit:
         print(f"k8sq: {missing_settings_line(missing)}", file=sys.stderr)
         return EXIT_USAGE
+    if settings.oauth and mode == "socket" and role != "scheduler":
+        print(
+            "k8sq: installs into many workspaces (SLACK_CLIENT_ID) are served over HTTP, not "
+            "Socket Mode: unset SLACK_APP_TOKEN, or run with --mode http",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     if missing:
         print(f"k8sq: {missing_settings_line(missing)}; starting terminal practice", flush=True)
         from bot.cli import main

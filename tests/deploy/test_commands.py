@@ -150,3 +150,16 @@ def test_oauth_mode_without_a_key_refuses_to_start(tmp_path: Path) -> None:
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "K8SQ_TOKEN_KEY" in lines[0]
+
+
+def test_oauth_installs_refuse_socket_mode(tmp_path: Path) -> None:
+    env = clean_env(
+        SLACK_CLIENT_ID="1.2",
+        SLACK_CLIENT_SECRET="s",
+        SLACK_SIGNING_SECRET="x",
+        SLACK_APP_TOKEN="xapp-1-A-1-x",
+        K8SQ_TOKEN_KEY="d4e7cYh4ZLQsGw2m3XmPzpiFPyxcu2dkKvQ5VfQUE4Q=",
+    )
+    result = k8sq("run", "--role", "web", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "over HTTP, not Socket Mode" in result.stderr
