@@ -39,7 +39,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.domain import lexicon
@@ -715,22 +715,21 @@ def _has_content(gap: str) -> bool:
 
 
 def _closest(rubric: _Rubric, word: str) -> tuple[str, int] | None:
+    """The question's word that `word` is a typo of, with the number of edits, if any."""
     allowed = max_edits(word)
-    if not allowed:
+    candidates = rubric.by_first.get(word[0]) if allowed else None
+    if not candidates:
         return None
-    best: tuple[str, int] | None = None
-    for candidate in rubric.by_first.get(word[0], ()):
-        limit = min(allowed, max_edits(candidate))
-        if not limit or abs(len(candidate) - len(word)) > limit:
-            continue
-        distance = OSA.distance(word, candidate, score_cutoff=limit)
-        if distance > limit:
+    # One C call finds the few closest words; each is then held to its own allowance.
+    for candidate, distance, _ in process.extract(
+        word, candidates, scorer=OSA.distance, score_cutoff=allowed, limit=3
+    ):
+        if distance > max_edits(candidate):
             continue
         if min(len(word), len(candidate)) < 5 and sorted(word) != sorted(candidate):
             continue  # a four-letter word forgives only a swap of two letters (etdc)
-        if best is None or distance < best[1]:
-            best = (candidate, distance)
-    return best
+        return candidate, int(distance)
+    return None
 
 
 def _copies_prompt(rubric: _Rubric, text: Compact) -> bool:
