@@ -1,8 +1,10 @@
-"""`k8sq workspace erase TEAM_ID`: delete everything k8sq keeps about one workspace.
+"""`k8sq workspace list | set | erase`: the operators' view of the workspaces k8sq serves.
 
-Uninstalling the app deletes only its tokens: the workspace's rounds, answers and scores stay,
-so a reinstall picks up where it left off. An admin who wants them gone asks an operator to
-run this. Without --yes it only counts what it would delete.
+`set` changes a workspace's settings from the command line (the channel, times, time zone,
+admins), validated like the settings changed in Slack. `erase` deletes everything k8sq keeps
+about a workspace: uninstalling the app deletes only its tokens, so the rounds, answers and
+scores stay and a reinstall picks up where it left off; an admin who wants them gone asks an
+operator to run this. Without --yes it only counts what it would delete.
 """
 
 from __future__ import annotations
@@ -10,12 +12,17 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sqlalchemy import Connection, Table, delete, func, select
 from sqlalchemy.exc import DBAPIError
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, load_settings, parse_admins
+from bot.domain.model import DomainError
+from bot.domain.records import WorkspaceSettings
+
+if TYPE_CHECKING:
+    from bot.bootstrap import Bot
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -41,6 +48,104 @@ def register(subparsers: Any) -> None:
     erase.add_argument("team_id", metavar="TEAM_ID", help="the workspace's Slack team id, T...")
     erase.add_argument("--yes", action="store_true", help="really delete")
     erase.set_defaults(func=erase_command)
+
+    listing = sub.add_parser("list", help="list the workspaces and their settings")
+    listing.set_defaults(func=list_command)
+
+    change = sub.add_parser(
+        "set",
+        help="change a workspace's settings",
+        description="Change the named settings of a workspace; the others stay as they are.",
+    )
+    change.add_argument("team_id", metavar="TEAM_ID", help="the workspace's Slack team id, T...")
+    change.add_argument("--channel", help="the channel id to post in, e.g. C0123ABCD")
+    change.add_argument("--post-time", metavar="HH:MM", help="when the question is posted")
+    change.add_argument("--close-time", metavar="HH:MM", help="when answers close")
+    change.add_argument("--timezone", metavar="ZONE", help="an IANA name, e.g. Asia/Shanghai")
+    change.add_argument("--weekdays", metavar="DAYS", help="e.g. mon-fri or mon,wed,fri")
+    change.add_argument("--language", choices=("zh", "en"))
+    change.add_argument(
+        "--admins", metavar="U1,U2", help="the admins' Slack user ids, comma-separated"
+    )
+    pause = change.add_mutually_exclusive_group()
+    pause.add_argument("--pause", action="store_true", help="stop posting questions")
+    pause.add_argument("--resume", action="store_true", help="post questions again")
+    change.set_defaults(func=set_command)
+
+
+def _describe(ws: WorkspaceSettings) -> str:
+    from bot.config import format_weekdays
+
+    return (
+        f"{ws.team_id}: channel {ws.channel_id or '(none: idle)'}, "
+        f"{ws.post_time:%H:%M}-{ws.close_time:%H:%M} {ws.timezone} "
+        f"{format_weekdays(frozenset(ws.weekdays))}, {ws.language}, "
+        f"admins {','.join(ws.admins) or '(none)'}{', paused' if ws.paused else ''}"
+    )
+
+
+def _bot(err: TextIO) -> Bot | None:
+    from bot.bootstrap import StartError, build
+
+    try:
+        bot = build(load_settings())
+        bot.prepare_database(migrate=False)
+    except (ConfigError, StartError) as exc:
+        print(f"k8sq: {exc}", file=err)
+        return None
+    return bot
+
+
+def list_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    bot = _bot(sys.stderr)
+    if bot is None:
+        return EXIT_USAGE
+    try:
+        for ws in bot.services.list_workspaces():
+            print(_describe(ws), file=out)
+    finally:
+        bot.close()
+    return EXIT_OK
+
+
+def set_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    changes: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("channel_id", args.channel),
+            ("post_time", args.post_time),
+            ("close_time", args.close_time),
+            ("timezone", args.timezone),
+            ("weekdays", args.weekdays),
+            ("language", args.language),
+        )
+        if value is not None
+    }
+    if args.admins is not None:
+        try:
+            changes["admins"] = parse_admins("--admins", args.admins)
+        except ConfigError as exc:
+            print(f"k8sq: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    if args.pause or args.resume:
+        changes["paused"] = bool(args.pause)
+    if not changes:
+        print("k8sq: nothing to change: name a setting, e.g. --channel C0123ABCD", file=sys.stderr)
+        return EXIT_USAGE
+    bot = _bot(sys.stderr)
+    if bot is None:
+        return EXIT_USAGE
+    try:
+        updated = bot.services.update_settings(str(args.team_id).strip(), **changes)
+    except DomainError as exc:
+        print(f"k8sq: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        bot.close()
+    print(_describe(updated), file=out)
+    return EXIT_OK
 
 
 def erase_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
