@@ -11,8 +11,9 @@ import pytest
 from bot.cli import build_parser
 from bot.cli.workspace import list_command, set_command
 from bot.services import Services
-from tests.e2e.conftest import E2E_QUESTIONS
 from tests.integration.game import TEAM
+
+E2E_QUESTIONS = Path(__file__).resolve().parents[1] / "e2e" / "questions"
 
 
 @pytest.fixture
