@@ -95,13 +95,17 @@ NOTE_TRUNCATED = "only the first 40000 characters were graded"
 
 _CUE, _MASK, _BREAK, _TERM = 0, 1, 2, 3
 
+# A list joiner (group 1) is matched first, and counts for nothing.
 _GLUE_RE = re.compile(
-    "["
+    "("
+    + "|".join(lexicon.LIST_JOINERS)
+    + ")|["
     + "".join(sorted(lexicon.GLUE_CJK))
     + "]|\\b(?:"
     + "|".join(sorted((re.escape(w) for w in lexicon.GLUE_LATIN), key=len, reverse=True))
     + ")\\b"
 )
+_JOINER_RE = re.compile("|".join(lexicon.LIST_JOINERS))
 # A unit of length: a Chinese character counts one, a Latin word (the group) two.
 _UNIT_RE = re.compile(f"{CJK_CLASS}|([a-z0-9]+)")
 _NEGATION_CHARS = frozenset("不没无非别未否勿莫")
@@ -578,7 +582,9 @@ class _Reading:
         folded = self.text.folded
         strong = lexicon.STRONG_GLUE
         found = [
-            (m.start(), 2.0 if m.group() in strong else 1.0) for m in _GLUE_RE.finditer(folded)
+            (m.start(), 2.0 if m.group() in strong else 1.0)
+            for m in _GLUE_RE.finditer(folded)
+            if m.lastindex is None
         ]
         skip = self.rubric.known_words
         found += [
@@ -653,10 +659,13 @@ class _Reading:
             else:
                 glue += weight
         glue += sum(in_short.values())
-        # Chinese words of the answer's own between the terms: a quarter of a glue word each.
+        # Chinese words of the answer's own between the terms, but for the words that join
+        # list items: a quarter of a glue word each.
         folded = self.text.folded
-        own = len(_CJK_RE.findall(folded, fs, fe)) - sum(
-            len(_CJK_RE.findall(folded, a, b)) for a, b in merged
+        own = (
+            len(_CJK_RE.findall(folded, fs, fe))
+            - sum(len(_CJK_RE.findall(folded, a, b)) for a, b in merged)
+            - sum(map(len, _JOINER_RE.findall(folded, fs, fe)))
         )
         return len(merged), glue + own / 4
 

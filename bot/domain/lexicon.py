@@ -52,6 +52,8 @@ GLUE_CJK = frozenset(
     "然便即每各并且而又将向往于为着过吧呢啊吗嘛么靠走做管拿建删打跑连发读写看查找改加开放"
     "转推拉收跟当若按"
 )
+# Words made of glue characters that only join list items: not glue.
+LIST_JOINERS: tuple[str, ...] = tuple(_words("还有 以及 等等 之类 或者 还是 什么的 这些 那些"))
 # Glue that makes a statement by itself: "X 是 Y", "X 会 Y", "it is".
 STRONG_GLUE = frozenset("是会把被让靠就要能") | frozenset(
     _words("is are was were does do can will must means")

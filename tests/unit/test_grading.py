@@ -316,6 +316,10 @@ def test_glue_after_the_last_term_does_not_make_a_list_a_statement() -> None:
     assert grade("都有 HTTPS watch apiserver etcd", EXPLAIN).points == 2
 
 
+def test_words_that_join_list_items_do_not_make_a_statement() -> None:
+    assert grade("HTTPS watch apiserver 还有 etcd 等等", EXPLAIN).points == 2
+
+
 def test_a_verb_between_terms_makes_a_statement() -> None:
     q = question(
         concept("controller", alias("controller"), weight=1),
