@@ -182,6 +182,7 @@ def _check_json(body: Any) -> None:
     model = _EVENTS.get(body["type"])
     if model is not None:
         model.model_validate(body)
+    check_common_keys(body)
 
 
 def _check_form(text: str) -> None:
@@ -191,10 +192,48 @@ def _check_form(text: str) -> None:
         if not isinstance(payload, dict):
             raise ValueError("payload is not a JSON object")
         _INTERACTIVE.get(str(payload.get("type")), _Interactive).model_validate(payload)
+        check_common_keys(payload)
     elif "command" in fields:
         _SlashCommand.model_validate(fields)
     elif "ssl_check" not in fields:
         raise ValueError("neither a payload, a command nor an ssl_check")
+
+
+# Keys Bolt reads from any payload, whatever its type, to find the workspace, the user, the
+# channel and the event: a string or an object with a string id, or an object.
+_ID_KEYS = ("team", "user", "channel", "enterprise")
+_OBJECT_KEYS = ("message", "previous_message", "item", "container", "state")
+# Read without a check for None when present.
+_STRICT_OBJECT_KEYS = ("event", "view")
+_NESTED = ("event", "message", "previous_message", "item")
+
+
+def check_common_keys(payload: dict[str, Any], where: str = "", depth: int = 0) -> None:
+    """Raise ValueError where a key Bolt reads from every payload has the wrong shape."""
+    for key in _ID_KEYS:
+        value = payload.get(key)
+        if value is None or isinstance(value, str):
+            continue
+        if not isinstance(value, dict) or not isinstance(value.get("id", ""), str | None):
+            raise ValueError(f"{where}{key}: expected a string or an object with a string id")
+    for key in _OBJECT_KEYS:
+        if not isinstance(payload.get(key, {}), dict | None):
+            raise ValueError(f"{where}{key}: expected an object")
+    for key in _STRICT_OBJECT_KEYS:
+        if key in payload and not isinstance(payload[key], dict):
+            raise ValueError(f"{where}{key}: expected an object")
+    authorizations = payload.get("authorizations")
+    if authorizations is not None:
+        if not isinstance(authorizations, list) or not all(
+            isinstance(a, dict) for a in authorizations
+        ):
+            raise ValueError(f"{where}authorizations: expected a list of objects")
+        if authorizations:
+            check_common_keys(authorizations[0], f"{where}authorizations.0.", depth + 1)
+    if depth < 3:
+        for key in _NESTED:
+            if isinstance(payload.get(key), dict):
+                check_common_keys(payload[key], f"{where}{key}.", depth + 1)
 
 
 def _first_error(exc: ValueError) -> str:

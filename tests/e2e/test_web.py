@@ -148,6 +148,14 @@ def good_click() -> dict[str, Any]:
         (lambda p: p.update(actions=[{"value": "1"}]), "action_id"),
         (lambda p: p.update(team=["T0K8SQ"]), "team"),
         (lambda p: p.pop("user"), "user"),
+        (lambda p: p.update(event=None), "event"),
+        (lambda p: p.update(view=None), "view"),
+        (lambda p: p.update(channel=7), "channel"),
+        (lambda p: p.update(authorizations="T1"), "authorizations"),
+        (
+            lambda p: p.update(authorizations=[{"team_id": "T1", "user": []}]),
+            "authorizations.0.user",
+        ),
     ],
 )
 def test_interactivity_payloads_of_the_wrong_shape_get_400(

@@ -60,6 +60,14 @@ paths = st.sampled_from(
     [
         ["user"],
         ["user", "id"],
+        ["event", "message"],
+        ["event", "item"],
+        ["event", "channel"],
+        ["authorizations"],
+        ["message"],
+        ["channel"],
+        ["enterprise"],
+        ["view", "type"],
         ["team"],
         ["actions"],
         ["trigger_id"],
@@ -83,14 +91,14 @@ def check(url: str, send: Any) -> None:
     assert resp.status in (200, 400), (resp.status, resp.text[:200])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(action_ids, st.text(max_size=30), paths, values)
 def test_clicks(app_url: str, action_id: str, value: str, path: list[str], junk: Any) -> None:
     payload = block_actions(TEAM, action_id, value, "U0FUZZ", "C0FUZZ", "1.0001")
     check(app_url, lambda s: s.send_payload(damage(payload, path, junk)))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(callback_ids, st.text(max_size=30), st.text(max_size=50), paths, values)
 def test_submissions(
     app_url: str, callback_id: str, meta: str, text: str, path: list[str], junk: Any
@@ -102,14 +110,14 @@ def test_submissions(
     check(app_url, lambda s: s.send_payload(damage(payload, path, junk)))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=40))
 def test_commands(app_url: str, text: str) -> None:
     form = slash_command(TEAM, "/k8sq", text, "U0FUZZ", "C0FUZZ")
     check(app_url, lambda s: s.send_form(form))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(["app_home_opened", "message", "app_mention"]), paths, values)
 def test_events(app_url: str, kind: str, path: list[str], junk: Any) -> None:
     event = {"type": kind, "user": "U0FUZZ", "channel": "D0FUZZ", "tab": "home"}
