@@ -1,7 +1,8 @@
 """Grading speed over the whole bank, beside a naive baseline measured in the same run.
 
-Short answers (~200 characters) and long ones (3,000 characters) are built from each
-question's example answers and alias words, so they hit the rubric the way real answers do.
+Short answers (~200 characters) and long ones (3,000 characters) are cut and pasted from each
+question's example answers (with a little filler), so they hit the rubric the way real
+answers do.
 Each figure is the median of several repeats, with garbage collection paused as timeit does:
 throughput in answers per second and the 99th percentile time of one answer. The baseline
 lower-cases the answer and looks for every alias alternative with a plain substring search.
@@ -29,13 +30,18 @@ SHORT_TARGET = 5_000  # answers/s
 LONG_P99_TARGET_MS = 5.0
 
 
+FILLER = [
+    "我觉得大概是这样的，不一定对。",
+    "之前线上遇到过类似的问题，排查了挺久。",
+    "In practice we mostly saw this during upgrades, so take it with a grain of salt.",
+    "emm 具体细节记不太清了，",
+    "And that is roughly how it works in our clusters.",
+]
+
+
 def _pieces(question: Question) -> list[str]:
-    pieces = [e.answer for e in question.examples]
-    for item in (*question.rubric.concepts, *question.rubric.misconceptions):
-        for alias in item.aliases:
-            pieces.append("，".join(term[0] for term in alias.terms))
-    pieces += ["我觉得是这样的", "emm 不太确定", "大概就是", "and then it goes on", "对吧"]
-    return pieces
+    """Sentences people write: the question's example answers, and some filler."""
+    return [e.answer for e in question.examples if e.answer.strip()] + FILLER
 
 
 def make_answers(question: Question, size: int, rng: random.Random) -> list[str]:
