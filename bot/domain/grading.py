@@ -767,13 +767,11 @@ def round_half(x: float) -> float:
 
 
 def _unique(words: Iterable[str], limit: int = 6) -> tuple[str, ...]:
-    out: list[str] = []
-    for w in words:
-        if w and w not in out:
-            out.append(w)
-            if len(out) == limit:
-                break
-    return tuple(out)
+    """The words to quote: each once, none that is part of another, single characters last."""
+    seen = list(dict.fromkeys(w for w in words if w))
+    kept = [w for w in seen if not any(w != other and w in other for other in seen)]
+    kept.sort(key=lambda w: len(w) < 2)  # stable: order of appearance otherwise
+    return tuple(kept[:limit])
 
 
 def grade(answer: str, question: Question) -> Grade:
