@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.store.migrate import head_revision
 from tests.deploy.conftest import clean_env, free_port, k8sq, output, start_k8sq
 from tests.e2e.fake_slack import FakeSlack
 
@@ -81,7 +82,7 @@ def test_migrate_then_web_role_answers_healthz_and_k8sq_health(
 
     migrated = k8sq("db", "upgrade", env=env, cwd=tmp_path)
     assert migrated.returncode == 0, migrated.stderr
-    assert "0002" in migrated.stdout
+    assert f"to {head_revision(pg_database)}" in migrated.stdout
 
     web = start_k8sq("run", "--mode", "http", "--role", "web", env=env, cwd=tmp_path)
     try:
