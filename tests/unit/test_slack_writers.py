@@ -1,0 +1,81 @@
+"""Answers queue for SQLite's single writer: between threads, and between processes."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from bot.slack.app import SqliteWriters, sqlite_writers
+
+
+def test_other_databases_need_no_queue() -> None:
+    assert sqlite_writers("postgresql+psycopg://k8sq@db/k8sq") is None
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_an_in_memory_database_queues_threads_only(url: str) -> None:
+    writers = sqlite_writers(url)
+    assert isinstance(writers, SqliteWriters)
+    with writers:
+        pass
+
+
+def test_a_file_database_is_locked_for_other_processes_while_writing(tmp_path: Path) -> None:
+    writers = sqlite_writers(f"sqlite:///{tmp_path / 'k8sq.db'}")
+    assert writers is not None
+    lock_file = tmp_path / "k8sq.db.writers.lock"
+
+    def other_process_may_write() -> bool:
+        # flock conflicts between open files, so a second open stands in for a process.
+        fd = os.open(lock_file, os.O_RDWR | os.O_CREAT)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        finally:
+            os.close(fd)
+        return True
+
+    with writers:
+        assert not other_process_may_write()
+    assert other_process_may_write()
+
+
+def test_threads_take_turns(tmp_path: Path) -> None:
+    writers = sqlite_writers(f"sqlite:///{tmp_path / 'k8sq.db'}")
+    assert writers is not None
+    inside = 0
+    most = 0
+    guard = threading.Lock()
+
+    def write() -> None:
+        nonlocal inside, most
+        for _ in range(50):
+            with writers:
+                with guard:
+                    inside += 1
+                    most = max(most, inside)
+                with guard:
+                    inside -= 1
+
+    threads = [threading.Thread(target=write) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most == 1
+
+
+def test_a_failed_lock_releases_the_threads(tmp_path: Path) -> None:
+    folder = tmp_path / "not-yet"
+    writers = SqliteWriters(folder / "k8sq.db.writers.lock")
+    with pytest.raises(FileNotFoundError), writers:
+        pass
+    # The thread lock was given back: once the file can be made, the next writer goes in.
+    folder.mkdir()
+    with writers:
+        pass
