@@ -29,11 +29,14 @@ RUN apt-get update \
     && chown k8sq:k8sq /data /tmp/k8sq
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app
+# /app is read-only for k8sq: the SQLite fallback lives in /data, the heartbeats and gunicorn's
+# control socket (XDG_RUNTIME_DIR) in /tmp/k8sq.
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     K8SQ_DATA_DIR=/data \
     K8SQ_HEARTBEAT_DIR=/tmp/k8sq \
+    XDG_RUNTIME_DIR=/tmp/k8sq \
     PORT=3000
 WORKDIR /app
 USER k8sq
