@@ -141,3 +141,14 @@ def test_gunicorn_logs_in_the_same_format() -> None:
     for name in ("gunicorn.access", "gunicorn.error"):
         assert config["loggers"][name]["handlers"] == ["stderr"]
     assert config["handlers"]["stderr"]["filters"] == ["ids"]
+
+
+def test_the_log_format_setting_takes_text_or_json() -> None:
+    from bot.config import ConfigError, load_settings
+
+    assert load_settings({}, env_file=None).log_format == "text"
+    assert load_settings({"K8SQ_LOG_FORMAT": "JSON"}, env_file=None).log_format == "json"
+    with pytest.raises(
+        ConfigError, match="K8SQ_LOG_FORMAT='yaml' is not valid: expected text or json"
+    ):
+        load_settings({"K8SQ_LOG_FORMAT": "yaml"}, env_file=None)
