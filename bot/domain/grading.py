@@ -9,8 +9,9 @@ How an answer is read (see questions/README.md for the authors' side):
    none of the differing ones is a negation.
 2. A phrase alias matches where it appears; a multi-term alias matches when every term appears
    in one sentence, within `ALIAS_WINDOW` units (a Chinese character is one unit, a Latin word
-   two). A misconception's terms must also sit within `MISCONCEPTION_CLAUSES` neighbouring
-   clauses and `MISCONCEPTION_WINDOW` units: a wrong claim is read narrowly.
+   two). A misconception's terms must also sit within `MISCONCEPTION_CLAUSES` clause(s) and
+   `MISCONCEPTION_WINDOW` units: a wrong claim is read narrowly ("A 会重启，B 是..." claims
+   nothing about B restarting).
 3. A negation cue in the same clause as a match, at most `NEGATION_BEFORE` units before it or
    `NEGATION_AFTER` units after it, cancels that match. Cues inside the alias's own terms are
    part of the alias; words like 不同 or "not only" are no cues (bot.domain.lexicon).
@@ -67,9 +68,9 @@ from bot.domain.text import (
 )
 
 ALIAS_WINDOW = 40
-# A wrong claim is read more narrowly: within two neighbouring clauses and a shorter window.
+# A wrong claim is read more narrowly: within one clause and a shorter window.
 MISCONCEPTION_WINDOW = 30
-MISCONCEPTION_CLAUSES = 2
+MISCONCEPTION_CLAUSES = 1
 NEGATION_BEFORE = 8
 NEGATION_AFTER = 6
 BARE_LIST_CREDIT = 0.2

@@ -21,7 +21,8 @@ NEGATION_CUES: tuple[str, ...] = tuple(
 )
 
 # Words that contain a cue but deny nothing ("不同" is "different", "无论" is "whatever"), and
-# conditions that state a need ("如果没有 CNI 插件，跨节点就不通" says the plugin is needed).
+# conditions that state a need ("如果没有 CNI 插件，跨节点就不通" says the plugin is needed), and
+# A-not-A questions that hedge a claim ("是不是因为 kube-proxy 写了规则").
 NOT_NEGATIONS: tuple[str, ...] = tuple(
     _words(
         """
@@ -30,7 +31,9 @@ NOT_NEGATIONS: tuple[str, ...] = tuple(
         无论 无状态 无关 无非 无外乎 无感知 非常 非要 非得 除非 并非只 没错
         别的 别人 区别 分别 类别 级别 识别 告别 特别 个别 未来 否则 是否 能否
         可否 与否 如果没有 要是没有 假如没有 若没有 如果不 要是不 假如不 若不 不然的话
-        notonly notjust nomatter nodoubt nothingbut
+        没问题 没毛病 没事 是不是 有没有 能不能 会不会 要不要 可不可以 对不对
+        行不行 用不用 需不需要 是不是就
+        notonly notjust nomatter nodoubt nothingbut noproblem notbad
         """
     )
 )

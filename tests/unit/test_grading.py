@@ -240,6 +240,12 @@ def test_a_condition_states_a_need_not_a_denial() -> None:
     assert found("跨节点不需要 CNI 插件", q) == set()
 
 
+def test_hedged_claims_and_idioms_are_not_denials() -> None:
+    assert found("是不是副本少了它会补", CONTROLLER) == {"replicas"}
+    assert found("副本少了它会补，这个没问题", CONTROLLER) == {"replicas"}
+    assert found("rolling update, no problem", CONTROLLER) == {"rolling"}
+
+
 def test_english_negation() -> None:
     assert found("it never restores replicas", CONTROLLER) == set()
     assert found("it doesn't restore the replicas", CONTROLLER) == set()
@@ -258,6 +264,17 @@ def test_a_misconception_costs_its_penalty() -> None:
     assert [m.misconception_id for m in g.misconceptions] == ["external"]
     assert g.misconceptions[0].matched == ("ClusterIP", "可以", "外部")
     assert g.points == 0
+
+
+def test_a_misconception_is_one_claim_in_one_clause() -> None:
+    q = question(
+        concept("restart", alias("liveness", "重启|restart")),
+        misconceptions=(misconception("ready-restarts", alias("readiness", "重启|restart")),),
+    )
+    g = grade("liveness 失败会重启容器，readiness 只是摘流量", q)
+    assert g.misconceptions == ()
+    assert g.points == 10
+    assert grade("readiness 失败也会重启容器", q).misconceptions != ()
 
 
 def test_penalties_come_off_the_concept_points() -> None:
