@@ -356,7 +356,8 @@ class _Reading:
         self._statement: dict[int, bool] = {}
         self._echoes: dict[int, bool] = {}
         self._items: dict[int, bool] = {}
-        self._glue: dict[int, tuple[int, float]] = {}
+        self._glue_cache: dict[int, tuple[float, bool]] = {}
+        self._merged: dict[int, list[list[int]]] = {}
         self._unit_starts: list[int] | None = None
         self._glue_at: list[int] | None = None
         self._glue_weights: list[float] = []
@@ -531,9 +532,9 @@ class _Reading:
         cached = self._statement.get(sentence)
         if cached is not None:
             return cached
-        n_terms, glue = self._terms_and_glue(sentence)
+        n_terms = self._n_terms(sentence)
         if n_terms >= BARE_LIST_MIN_TERMS:
-            result = glue * TERMS_PER_GLUE >= n_terms
+            result = self._glue(sentence, n_terms / TERMS_PER_GLUE) * TERMS_PER_GLUE >= n_terms
         else:
             # One item a line: a bare term alone on its line, among other such lines.
             run = 1 if self._item(sentence) else 0
@@ -553,9 +554,9 @@ class _Reading:
             return False
         cached = self._items.get(sentence)
         if cached is None:
-            n_terms, glue = self._terms_and_glue(sentence)
+            n_terms = self._n_terms(sentence)
             start, end = self._sentence_span(sentence)
-            cached = 0 < n_terms < BARE_LIST_MIN_TERMS and not glue
+            cached = 0 < n_terms < BARE_LIST_MIN_TERMS and not self._glue(sentence, 1e-9)
             cached = cached and self.gap_units(start, end) <= 4 * n_terms
             self._items[sentence] = cached
         return cached
@@ -566,12 +567,38 @@ class _Reading:
         end = bounds[sentence] if sentence < len(bounds) else len(self.text.text)
         return start, end
 
-    def _terms_and_glue(self, sentence: int) -> tuple[int, float]:
-        """How many separate terms a sentence names, and how much it says around them."""
-        cached = self._glue.get(sentence)
-        if cached is None:
-            cached = self._glue[sentence] = self._count_terms_and_glue(sentence)
-        return cached
+    def _n_terms(self, sentence: int) -> int:
+        """How many separate terms a sentence names."""
+        return len(self._merged_terms(sentence))
+
+    def _glue(self, sentence: int, enough: float) -> float:
+        """How much a sentence says around its terms: exact, or at least `enough`."""
+        cached = self._glue_cache.get(sentence)
+        if cached is not None and (cached[1] or cached[0] >= enough):
+            return cached[0]
+        glue, exact = self._count_glue(sentence, enough)
+        self._glue_cache[sentence] = (glue, exact)
+        return glue
+
+    def _merged_terms(self, sentence: int) -> list[list[int]]:
+        """The folded spans of a sentence's terms; terms that touch or overlap read as one."""
+        merged = self._merged.get(sentence)
+        if merged is not None:
+            return merged
+        # A one-character Chinese term (都, 只, 各) is a function word, not a listed term.
+        spans = sorted(
+            self.text.folded_span(s, e)
+            for s, e, key in self.spans_by_sentence.get(sentence, ())
+            if len(key) > 1 or is_latin(key)
+        )
+        merged = []
+        for s, e in spans:
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        self._merged[sentence] = merged
+        return merged
 
     def _find_glue(self) -> None:
         """Where the answer's glue words are, with their weights, in one pass.
@@ -607,31 +634,20 @@ class _Reading:
         self._glue_at = [p for p, _ in found]
         self._glue_weights = [w for _, w in found]
 
-    def _count_terms_and_glue(self, sentence: int) -> tuple[int, float]:
-        start, end = self._sentence_span(sentence)
-        if end <= start:
-            return 0, 0.0
-        # A one-character Chinese term (都, 只, 各) is a function word, not a listed term.
-        spans = sorted(
-            self.text.folded_span(s, e)
-            for s, e, key in self.spans_by_sentence.get(sentence, ())
-            if len(key) > 1 or is_latin(key)
-        )
-        # Terms that touch or overlap read as one.
-        merged: list[list[int]] = []
-        for s, e in spans:
-            if merged and s <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], e)
-            else:
-                merged.append([s, e])
+    def _count_glue(self, sentence: int, enough: float) -> tuple[float, bool]:
+        """The glue between a sentence's terms, stopping once there is `enough`.
+
+        Returns the glue counted and whether the count is complete.
+        """
+        merged = self._merged_terms(sentence)
+        if not merged:
+            return 0.0, True
         starts = [m[0] for m in merged]
 
         def covering(a: int, b: int) -> list[int] | None:
             i = bisect.bisect_right(starts, a) - 1
             return merged[i] if i >= 0 and merged[i][1] >= b else None
 
-        if not merged:
-            return 0, 0.0
         # Only words between the first term and the last relate them: "... 七层 四层 都有"
         # is still a list.
         fs, fe = merged[0][0], merged[-1][1]
@@ -647,19 +663,23 @@ class _Reading:
             weight = weights[i]
             if weight < 0:  # a word that is no term: the answer says something of its own
                 glue += 0.5
-                continue
-            seg = covering(at[i], at[i] + 1)
-            # Inside a long phrase ("不能从集群外访问") glue still says something, and so does
-            # an English verb that is a term ("calls").
-            if (
-                seg is not None
-                and seg[1] - seg[0] <= SHORT_TERM
-                and not is_latin(self.text.folded[at[i]])
-            ):
-                in_short[seg[0]] = max(in_short.get(seg[0], 0.0), 0.75 * weight)
             else:
+                seg = covering(at[i], at[i] + 1)
+                # Inside a long phrase ("不能从集群外访问") glue still says something, and so
+                # does an English verb that is a term ("calls").
+                if (
+                    seg is not None
+                    and seg[1] - seg[0] <= SHORT_TERM
+                    and not is_latin(self.text.folded[at[i]])
+                ):
+                    in_short[seg[0]] = max(in_short.get(seg[0], 0.0), 0.75 * weight)
+                    continue
                 glue += weight
+            if glue >= enough:
+                return glue, False
         glue += sum(in_short.values())
+        if glue >= enough:
+            return glue, False
         # Chinese words of the answer's own between the terms, but for the words that join
         # list items: a quarter of a glue word each.
         folded = self.text.folded
@@ -668,7 +688,7 @@ class _Reading:
             - sum(len(_CJK_RE.findall(folded, a, b)) for a, b in merged)
             - sum(map(len, _JOINER_RE.findall(folded, fs, fe)))
         )
-        return len(merged), glue + own / 4
+        return glue + own / 4, True
 
 
 def _typo_fixes(rubric: _Rubric, folded: str) -> list[tuple[int, int, str]]:
