@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -327,6 +327,3 @@ class Installs:
             return inner(environ, start_response)
 
         return serve
-
-
-TokenFor = Callable[[str], str]
