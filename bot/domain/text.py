@@ -92,6 +92,11 @@ def _traditional_to_simplified() -> dict[str, str]:
 _CHARACTER_OVERRIDES = {"著": "着"}
 
 
+# Taiwan words whose usual mainland word is not OpenCC's first choice (預設 is 默认 far more
+# often than 缺省), and the one-character word 埠 (port).
+_PHRASE_OVERRIDES = {"预设": "默认", "埠": "端口", "埠口": "端口"}
+
+
 @cache
 def _taiwan_phrases() -> tuple[re.Pattern[str], dict[str, str]]:
     """Taiwan words for mainland ones (叢集 is 集群, 伺服器 is 服务器), both sides folded."""
@@ -103,6 +108,7 @@ def _taiwan_phrases() -> tuple[re.Pattern[str], dict[str, str]]:
         key, value = trad.translate(_TABLE), first.translate(_TABLE)
         if key and value and key != value and len(key) > 1:
             table[key] = value
+    table.update(_PHRASE_OVERRIDES)
     return re.compile(trie_pattern(table)), table
 
 

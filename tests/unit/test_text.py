@@ -21,6 +21,11 @@ def test_traditional_chinese_folds_to_simplified() -> None:
     assert fold_phrase("透過 apiserver 盯著叢集的實際狀態") == "通过apiserver盯着集群的实际状态"
 
 
+def test_taiwan_words_fold_to_mainland_ones() -> None:
+    assert fold_phrase("叢集預設的埠") == fold_phrase("集群默认的端口") == "集群默认的端口"
+    assert fold_phrase("每個節點都開一個相同的埠口") == "每个节点都开一个相同的端口"
+
+
 def test_chinese_and_english_punctuation_become_markers() -> None:
     text = compact("副本少了，就补。节点挂了！驱逐？好; ok, 行：是的").text
     assert text == (
