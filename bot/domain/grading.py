@@ -38,7 +38,6 @@ import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -143,9 +142,8 @@ class _Literal:
     kinds: frozenset[int] = frozenset()
 
 
-class _Occurrence(NamedTuple):
-    start: int
-    end: int
+# Where a literal was found: (start, end) in the compact text.
+_Occurrence = tuple[int, int]
 
 
 class _Rubric:
@@ -315,7 +313,7 @@ class _Reading:
                     end = start + n
                     if latin_end and end < size and end not in breaks and t[end] in _LATIN_CHARS:
                         continue
-                    occ = _Occurrence(start, end)
+                    occ = (start, end)
                     if key_terms:
                         term_spans.append((start, end, key))
                         for alias, term in key_terms:
@@ -331,14 +329,14 @@ class _Reading:
         if masks:
             kept = []
             for c in self.cues:
-                word = next((m for m in masks if m.start <= c.start and c.end <= m.end), None)
+                word = next((m for m in masks if m[0] <= c[0] and c[1] <= m[1]), None)
                 if word is None:
                     kept.append(c)
                 else:
                     self.masked.append((c, word))
             self.cues = kept
-        self.cues.sort(key=lambda c: c.start)
-        self.cue_starts = [c.start for c in self.cues]
+        self.cues.sort(key=lambda c: c[0])
+        self.cue_starts = [c[0] for c in self.cues]
         self._near: dict[_Occurrence, list[_Occurrence]] = {}
         self.sentence_bounds: list[int] = []
         clause_bounds: list[int] = []
@@ -382,7 +380,7 @@ class _Reading:
                         continue
                     if latin_end and end < size and end not in breaks and t[end] in _LATIN_CHARS:
                         continue
-                    occ = _Occurrence(start, end)
+                    occ = (start, end)
                     self.term_spans.append((start, end, key))
                     for alias, term in key_terms:
                         self.terms.setdefault(alias, {}).setdefault(term, []).append(occ)
@@ -438,33 +436,30 @@ class _Reading:
             return near
         near = []
         if self.cues:
-            clause = self.clause(occ.start)
-            lo = bisect.bisect_left(self.cue_starts, occ.start - 4 * NEGATION_BEFORE - 12)
-            hi = bisect.bisect_right(self.cue_starts, occ.end + 4 * NEGATION_AFTER)
+            clause = self.clause(occ[0])
+            lo = bisect.bisect_left(self.cue_starts, occ[0] - 4 * NEGATION_BEFORE - 12)
+            hi = bisect.bisect_right(self.cue_starts, occ[1] + 4 * NEGATION_AFTER)
             for cue in self.cues[lo:hi]:
-                if cue.end <= occ.start:
-                    gap = (cue.end, occ.start, NEGATION_BEFORE)
-                elif cue.start >= occ.end:
-                    gap = (occ.end, cue.start, NEGATION_AFTER)
+                if cue[1] <= occ[0]:
+                    gap = (cue[1], occ[0], NEGATION_BEFORE)
+                elif cue[0] >= occ[1]:
+                    gap = (occ[1], cue[0], NEGATION_AFTER)
                 else:
                     continue  # the cue overlaps the match: it is part of the alias
-                if self.clause(cue.start) == clause and self.gap_units(gap[0], gap[1]) <= gap[2]:
+                if self.clause(cue[0]) == clause and self.gap_units(gap[0], gap[1]) <= gap[2]:
                     near.append(cue)
         self._near[occ] = near
         return near
 
     def negated(self, occ: _Occurrence, own: list[_Occurrence]) -> bool:
         if any(
-            not any(o.start <= cue.start and cue.end <= o.end for o in own)
-            for cue in self.near_cues(occ)
+            not any(o[0] <= cue[0] and cue[1] <= o[1] for o in own) for cue in self.near_cues(occ)
         ):
             return True
         # "不只是规则" denies "只是规则": a word that denies nothing elsewhere does deny the
         # term it overlaps.
         return any(
-            mask.start < occ.end
-            and occ.start < mask.end
-            and not (occ.start <= cue.start and cue.end <= occ.end)
+            mask[0] < occ[1] and occ[0] < mask[1] and not (occ[0] <= cue[0] and cue[1] <= occ[1])
             for cue, mask in self.masked
         )
 
@@ -502,7 +497,7 @@ class _Reading:
     ) -> Iterator[list[_Occurrence]]:
         """Smallest stretches of one sentence that hold every term, within the window."""
         points = sorted(
-            (self.sentence(o.start), o.start, term, o) for term, occs in valid.items() for o in occs
+            (self.sentence(o[0]), o[0], term, o) for term, occs in valid.items() for o in occs
         )
         counts: dict[int, int] = {}
         left = 0
@@ -516,7 +511,7 @@ class _Reading:
                 for _, _, t, o in points[left : right + 1]:
                     latest[t] = o
                 occs = sorted(latest.values())
-                first, last = occs[0].start, max(o.end for o in occs)
+                first, last = occs[0][0], max(o[1] for o in occs)
                 if self.gap_units(first, last) <= width and (
                     max_clauses is None or self.clause(last - 1) - self.clause(first) < max_clauses
                 ):
@@ -845,11 +840,11 @@ def grade(answer: str, question: Question) -> Grade:
                     break
             elif credit[owner] == 1.0 and len(quotes[owner]) >= ENOUGH_QUOTES:
                 break
-            sentence = reading.sentence(occs[0].start)
+            sentence = reading.sentence(occs[0][0])
             if reading.echoes(sentence):
                 continue
             said = reading.statement(sentence)
-            words = [text.quote(o.start, o.end) for o in occs]
+            words = [text.quote(o[0], o[1]) for o in occs]
             if spec.wrong:
                 if said and not reading.asks(sentence):
                     wrong.setdefault(owner, []).extend(words)
