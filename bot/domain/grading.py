@@ -97,13 +97,9 @@ _CUE, _MASK, _BREAK, _TERM = 0, 1, 2, 3
 
 # A list joiner (group 1) is matched first, and counts for nothing.
 _GLUE_RE = re.compile(
-    "("
-    + "|".join(lexicon.LIST_JOINERS)
-    + ")|["
-    + "".join(sorted(lexicon.GLUE_CJK))
-    + "]|\\b(?:"
-    + "|".join(sorted((re.escape(w) for w in lexicon.GLUE_LATIN), key=len, reverse=True))
-    + ")\\b"
+    f"({trie_pattern(lexicon.LIST_JOINERS)})"
+    f"|[{''.join(sorted(lexicon.GLUE_CJK))}]"
+    f"|(?<![a-z0-9'])(?:{trie_pattern(lexicon.GLUE_LATIN)})(?![a-z0-9'])"
 )
 _JOINER_RE = re.compile("|".join(lexicon.LIST_JOINERS))
 # A unit of length: a Chinese character counts one, a Latin word (the group) two.
