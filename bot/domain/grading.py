@@ -879,7 +879,8 @@ def grade(answer: str, question: Question) -> Grade:
     total = rubric.total_weight
     points = max_points * earned / total if total > 0 else 0.0
     points -= sum(m.penalty for m in misconceptions)
-    points = round_half(min(max(points, 0.0), max_points))
+    # Rounding to half points never takes a grade past the maximum (which may be 7.3).
+    points = min(round_half(max(points, 0.0)), max_points)
     return Grade(
         question_id=question.id,
         points=points,

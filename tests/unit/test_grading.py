@@ -417,6 +417,11 @@ def test_points_stay_within_zero_and_the_maximum() -> None:
     assert grade("alpha it is", q).max_points == 5
 
 
+def test_rounding_never_passes_an_odd_maximum() -> None:
+    q = question(concept("a", alias("alpha")), max_points=7.3)
+    assert grade("alpha it is", q).points == 7.3
+
+
 def test_same_id_without_a_version_is_not_served_from_a_stale_cache() -> None:
     first = question(concept("a", alias("alpha")), qid="same")
     second = question(concept("b", alias("beta")), qid="same")
