@@ -9,6 +9,7 @@ from typing import Protocol
 
 from bot.domain.model import Question
 from bot.domain.records import (
+    Dispute,
     MessageState,
     PracticeReason,
     RoundInfo,
@@ -212,8 +213,9 @@ class Store(Protocol):
         start: datetime | None = None,
         end: datetime | None = None,
         user_id: str | None = None,
+        revealed_only: bool = False,
     ) -> list[UserRound]:
-        """Scored answers of the workspace answered in [start, end)."""
+        """Scored answers of the workspace answered in [start, end) (of revealed rounds)."""
         ...
 
     def answered_in(
@@ -222,9 +224,11 @@ class Store(Protocol):
         """(user, round) of every scored answer to those rounds (by those people only)."""
         ...
 
-    def user_totals(self, team_id: str) -> list[UserTotal]: ...
+    def user_totals(self, team_id: str, *, revealed_only: bool = False) -> list[UserTotal]: ...
 
-    def topic_scores(self, team_id: str, *, start: datetime, end: datetime) -> list[TopicScore]:
+    def topic_scores(
+        self, team_id: str, *, start: datetime, end: datetime, revealed_only: bool = False
+    ) -> list[TopicScore]:
         """The team's average percentage per topic over scored answers in [start, end)."""
         ...
 
@@ -253,6 +257,34 @@ class Store(Protocol):
     def set_points(
         self, answer_id: int, points: float, *, changed_by: str, reason: str, at: datetime
     ) -> ScoreChange: ...
+
+    # disputes
+    def add_dispute(
+        self,
+        *,
+        team_id: str,
+        round_id: int,
+        user_id: str,
+        answer_id: int,
+        comment: str,
+        at: datetime,
+    ) -> tuple[Dispute, bool]:
+        """File the person's dispute of a round, or return theirs that exists (False)."""
+        ...
+
+    def get_dispute(self, dispute_id: int) -> Dispute | None: ...
+
+    def disputes_to_deliver(self) -> list[Dispute]:
+        """Disputes of revealed rounds the admins were not told about yet."""
+        ...
+
+    def mark_dispute_delivered(self, dispute_id: int, at: datetime) -> bool:
+        """Claim telling the admins about a dispute; False if it was claimed before."""
+        ...
+
+    def resolve_dispute(self, dispute_id: int, *, by: str, at: datetime) -> None: ...
+
+    def answer_text(self, answer_id: int) -> str | None: ...
 
 
 # ----- the chat port: posting to Slack, used by the scheduled jobs -----

@@ -19,6 +19,8 @@ from bot.domain import leaderboard, selection, streaks
 from bot.domain.model import Bank, Grade, Question
 from bot.domain.records import (
     AllTimeBoard,
+    Dispute,
+    DisputeDetails,
     InvalidAnswer,
     InvalidPoints,
     InvalidSetting,
@@ -31,9 +33,11 @@ from bot.domain.records import (
     RegradeReport,
     RevealSummary,
     RoundInfo,
+    RoundNotRevealed,
     ScoreChange,
     Scorer,
     Submission,
+    UnknownDispute,
     WeeklyBoard,
     WorkspaceSettings,
 )
@@ -51,6 +55,8 @@ RECENT_DAYS = 28
 TOP_SCORERS = 3
 # How many of the latest rounds streaks are first read from (widened for longer streaks).
 STREAK_WINDOW = 16
+# A dispute's comment, at most (a Slack input allows 3000 characters).
+MAX_DISPUTE_CHARS = 3000
 
 
 class Services:
@@ -110,13 +116,14 @@ class Services:
         language: str = _UNSET,
         admins: tuple[str, ...] = _UNSET,
         paused: bool = _UNSET,
+        leaderboard_day: int | str = _UNSET,
     ) -> WorkspaceSettings:
         """Change the named settings, validating each; InvalidSetting names a bad value.
 
         Times are "HH:MM" (local), the time zone an IANA name ("Asia/Shanghai"), weekdays a
         tuple of 0 (Monday) to 6 or text like "mon-fri" / "mon,wed,fri", the holiday country
-        an ISO code ("CN") or None, the language "zh" or "en". The close time must come
-        after the post time.
+        an ISO code ("CN") or None, the language "zh" or "en", the leaderboard day 0 (Monday)
+        to 6 or a day's name ("mon"). The close time must come after the post time.
         """
         from bot import config
 
@@ -138,6 +145,8 @@ class Services:
                 changes["holiday_country"] = config.parse_country("holiday country", country)
             if language is not _UNSET:
                 changes["language"] = config.parse_language("language", str(language).strip())
+            if leaderboard_day is not _UNSET:
+                changes["leaderboard_day"] = _day_value(leaderboard_day)
         except config.ConfigError as exc:
             raise InvalidSetting(exc.name, exc.value, f"expected {exc.accepted}") from None
         if admins is not _UNSET:
@@ -269,6 +278,33 @@ class Services:
             return None
         return latest
 
+    def round_today(self, team_id: str) -> RoundInfo | None:
+        """Today's round (local date), once it has opened; None before or without one."""
+        round_ = self.store.round_on(team_id, self.today(team_id))
+        if round_ is None or round_.opens_at > self.clock.now():
+            return None
+        return round_
+
+    def next_post_at(self, team_id: str, *, horizon_days: int = 60) -> datetime | None:
+        """When the next daily question is due (UTC); None if paused or none comes soon."""
+        from bot.calendar import is_working_day
+
+        settings = self.get_settings(team_id)
+        if settings.paused or not settings.channel_id:
+            return None
+        now = self.clock.now()
+        day = now.astimezone(settings.zone).date()
+        for offset in range(horizon_days + 1):
+            candidate = day + timedelta(days=offset)
+            at = _at(candidate, settings.post_time, settings)
+            if at <= now or self.store.round_on(team_id, candidate) is not None:
+                continue
+            if is_working_day(
+                candidate, weekdays=settings.weekdays, country=settings.holiday_country
+            ):
+                return at
+        return None
+
     def rounds_due_for_reveal(self) -> tuple[RoundInfo, ...]:
         """Rounds that have closed and are not revealed yet."""
         return tuple(self.store.rounds_to_reveal(self.clock.now()))
@@ -366,15 +402,21 @@ class Services:
 
     # ----- boards and stats -----
 
-    def weekly_leaderboard(self, team_id: str, day: date | None = None) -> WeeklyBoard:
-        """The ISO week containing `day` (default today, local) of daily rounds."""
+    def weekly_leaderboard(
+        self, team_id: str, day: date | None = None, *, revealed_only: bool = False
+    ) -> WeeklyBoard:
+        """The ISO week containing `day` (default today, local) of daily rounds.
+
+        `revealed_only` leaves out rounds not revealed yet: what people may see while a
+        round is open (nobody's grade shows before the reveal).
+        """
         settings = self.get_settings(team_id)
         now = self.clock.now()
         today = now.astimezone(settings.zone).date()
         week = leaderboard.week_of(day or today, settings.zone)
-        this_week = self._tallies(team_id, week.start, week.end)
+        this_week = self._tallies(team_id, week.start, week.end, revealed_only)
         previous = leaderboard.week_of(week.monday - timedelta(days=7), settings.zone)
-        last_week = self._tallies(team_id, previous.start, previous.end)
+        last_week = self._tallies(team_id, previous.start, previous.end, revealed_only)
         as_of = min(week.sunday, today)
         current = self._streaks(team_id, set(this_week), as_of, now)
         return WeeklyBoard(
@@ -384,21 +426,29 @@ class Services:
             standings=leaderboard.rank(this_week.values(), current),
             most_improved=leaderboard.most_improved(this_week, last_week),
             weakest_topic=leaderboard.weakest_topic(
-                self.store.topic_scores(team_id, start=week.start, end=week.end)
+                self.store.topic_scores(
+                    team_id, start=week.start, end=week.end, revealed_only=revealed_only
+                )
             ),
         )
 
-    def all_time_leaderboard(self, team_id: str) -> AllTimeBoard:
-        """Every daily round the workspace ever had."""
+    def all_time_leaderboard(self, team_id: str, *, revealed_only: bool = False) -> AllTimeBoard:
+        """Every daily round the workspace ever had (revealed ones only if asked)."""
         settings = self.get_settings(team_id)
         now = self.clock.now()
-        tallies = self._all_time_tallies(team_id)
+        tallies = self._all_time_tallies(team_id, revealed_only)
         today = now.astimezone(settings.zone).date()
         current = self._streaks(team_id, set(tallies), today, now)
         return AllTimeBoard(team_id, leaderboard.rank(tallies.values(), current))
 
-    def personal_stats(self, team_id: str, user_id: str) -> PersonalStats:
-        """Mastery per topic, streaks, and this week's and all-time rank."""
+    def personal_stats(
+        self, team_id: str, user_id: str, *, revealed_only: bool = False
+    ) -> PersonalStats:
+        """Mastery per topic, streaks, and this week's and all-time rank.
+
+        `revealed_only` ranks by revealed rounds only, so a rank never hints at another
+        person's grade on a round still open.
+        """
         settings = self.get_settings(team_id)
         now = self.clock.now()
         today = now.astimezone(settings.zone).date()
@@ -407,10 +457,13 @@ class Services:
         week = leaderboard.week_of(today, settings.zone)
         weekly = {
             s.user_id: s
-            for s in leaderboard.rank(self._tallies(team_id, week.start, week.end).values())
+            for s in leaderboard.rank(
+                self._tallies(team_id, week.start, week.end, revealed_only).values()
+            )
         }
         all_time = {
-            s.user_id: s for s in leaderboard.rank(self._all_time_tallies(team_id).values())
+            s.user_id: s
+            for s in leaderboard.rank(self._all_time_tallies(team_id, revealed_only).values())
         }
         mastery = sorted(
             self.store.topic_mastery(team_id, user_id), key=lambda m: (m.average_percent, m.topic)
@@ -431,16 +484,23 @@ class Services:
         )
 
     def _tallies(
-        self, team_id: str, start: datetime, end: datetime
+        self, team_id: str, start: datetime, end: datetime, revealed_only: bool = False
     ) -> dict[str, leaderboard.Tally]:
-        rows = self.store.user_rounds(team_id, start=start, end=end)
+        rows = self.store.user_rounds(team_id, start=start, end=end, revealed_only=revealed_only)
         return leaderboard.tally((r.user_id, r.points, r.max_points) for r in rows)
 
-    def _all_time_tallies(self, team_id: str) -> dict[str, leaderboard.Tally]:
+    def _all_time_tallies(
+        self, team_id: str, revealed_only: bool = False
+    ) -> dict[str, leaderboard.Tally]:
         return {
             t.user_id: leaderboard.Tally(t.user_id, t.points, t.rounds, t.percent_sum)
-            for t in self.store.user_totals(team_id)
+            for t in self.store.user_totals(team_id, revealed_only=revealed_only)
         }
+
+    def week_had_rounds(self, team_id: str, monday: date) -> bool:
+        """Whether the workspace had a daily round in the ISO week starting `monday`."""
+        sunday = monday + timedelta(days=6)
+        return any(monday <= r.local_date <= sunday for r in self.store.round_history(team_id))
 
     def _round_refs(self, team_id: str, as_of: date, now: datetime) -> list[streaks.RoundRef]:
         return [
@@ -533,6 +593,76 @@ class Services:
         return self.store.set_points(
             answer.answer_id, points, changed_by=by, reason=reason.strip(), at=self.clock.now()
         )
+
+    # ----- disputes -----
+
+    def file_dispute(self, round_id: int, user_id: str, comment: str = "") -> tuple[Dispute, bool]:
+        """Ask the admins to look again at the person's scored answer; once per answer.
+
+        Returns the dispute and whether it is new (False: they had disputed it before).
+        NotAnswered if they have no scored answer in the round.
+        """
+        round_ = self.get_round(round_id)
+        answer = self.store.find_answer(round_id, user_id)
+        if answer is None:
+            raise NotAnswered(round_id, user_id)
+        comment = (comment or "").strip()
+        if len(comment) > MAX_DISPUTE_CHARS:
+            raise InvalidAnswer(
+                f"the comment is {len(comment)} characters long; at most {MAX_DISPUTE_CHARS}"
+            )
+        return self.store.add_dispute(
+            team_id=round_.team_id,
+            round_id=round_id,
+            user_id=user_id,
+            answer_id=answer.answer_id,
+            comment=comment,
+            at=self.clock.now(),
+        )
+
+    def disputes_to_deliver(self) -> tuple[Dispute, ...]:
+        """Disputes of revealed rounds whose admins were not told yet."""
+        return tuple(self.store.disputes_to_deliver())
+
+    def claim_dispute_delivery(self, dispute_id: int) -> bool:
+        """Claim telling the admins about a dispute (once, whoever asks first)."""
+        return self.store.mark_dispute_delivered(dispute_id, self.clock.now())
+
+    def dispute_details(self, dispute_id: int) -> DisputeDetails:
+        """The dispute with its round, answer text and grade; UnknownDispute if none."""
+        dispute = self.store.get_dispute(dispute_id)
+        if dispute is None:
+            raise UnknownDispute(dispute_id)
+        round_ = self.get_round(dispute.round_id)
+        answer = self.store.find_answer(dispute.round_id, dispute.user_id)
+        if answer is None:
+            raise NotAnswered(dispute.round_id, dispute.user_id)
+        return DisputeDetails(
+            dispute=dispute,
+            round=round_,
+            question_id=round_.question_id,
+            answer_text=self.store.answer_text(answer.answer_id) or "",
+            points=answer.points,
+            max_points=answer.max_points,
+            missed=answer.missed,
+        )
+
+    def settle_dispute(
+        self, dispute_id: int, points: float, *, by: str, reason: str
+    ) -> ScoreChange:
+        """An admin sets the disputed answer's points, with why; recorded like adjust_score.
+
+        Only after the reveal (RoundNotRevealed before): nobody's grade moves while the
+        round is open.
+        """
+        details = self.dispute_details(dispute_id)
+        if details.round.revealed_at is None:
+            raise RoundNotRevealed(details.round.id)
+        change = self.adjust_score(
+            details.round.id, details.dispute.user_id, points, by=by, reason=reason
+        )
+        self.store.resolve_dispute(dispute_id, by=by, at=self.clock.now())
+        return change
 
 
 # ----- helpers -----
@@ -636,6 +766,22 @@ def _time_value(name: str, value: str | time) -> time:
     if isinstance(value, time):
         return value.replace(second=0, microsecond=0, tzinfo=None)
     return config.parse_time(name, str(value).strip())
+
+
+def _day_value(value: int | str) -> int:
+    from bot import config
+
+    if isinstance(value, int) and not isinstance(value, bool):
+        if 0 <= value <= 6:
+            return value
+        raise config.ConfigError("leaderboard day", str(value), "a day 0 (Monday) to 6 (Sunday)")
+    text = str(value).strip()
+    if text.isdigit() and 0 <= int(text) <= 6:
+        return int(text)
+    days = config.parse_weekdays("leaderboard day", text)
+    if len(days) != 1:
+        raise config.ConfigError("leaderboard day", text, "one day, like mon")
+    return next(iter(days))
 
 
 def _weekdays_value(value: str | tuple[int, ...]) -> tuple[int, ...]:

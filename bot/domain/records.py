@@ -28,6 +28,8 @@ class WorkspaceSettings:
     language: Lang = "zh"
     admins: tuple[str, ...] = ()
     paused: bool = False
+    # The weekday (0 = Monday) the last week's leaderboard is posted, at the post time.
+    leaderboard_day: int = 0
 
     @property
     def zone(self) -> ZoneInfo:
@@ -177,6 +179,35 @@ class RegradeReport:
     changes: tuple[ScoreChange, ...]
 
 
+@dataclass(frozen=True)
+class Dispute:
+    """A person's request that an admin look again at their scored answer to a round."""
+
+    id: int
+    team_id: str
+    round_id: int
+    user_id: str
+    answer_id: int
+    comment: str
+    filed_at: datetime
+    delivered_at: datetime | None = None  # when the admins were told (after the reveal)
+    resolved_by: str | None = None
+    resolved_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DisputeDetails:
+    """What the admins see: the dispute, the question, the answer and its grade."""
+
+    dispute: Dispute
+    round: RoundInfo
+    question_id: str
+    answer_text: str
+    points: float
+    max_points: float
+    missed: tuple[str, ...]
+
+
 # ----- errors a person can cause -----
 
 
@@ -221,3 +252,13 @@ class InvalidPoints(DomainError):
 class NotAdmin(DomainError):
     def __init__(self, user_id: str) -> None:
         super().__init__(f"{user_id} is not an admin of this workspace")
+
+
+class UnknownDispute(DomainError):
+    def __init__(self, dispute_id: int) -> None:
+        super().__init__(f"no dispute {dispute_id}")
+
+
+class RoundNotRevealed(DomainError):
+    def __init__(self, round_id: int) -> None:
+        super().__init__(f"round {round_id} is not revealed yet; grades change after the reveal")

@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.domain.model import Lang, Question
 from bot.domain.records import (
+    Dispute,
     MessageState,
     PracticeReason,
     RoundInfo,
@@ -122,6 +123,7 @@ class SqlStore:
             language=cast(Lang, row.language),
             admins=tuple(row.admins),
             paused=bool(row.paused),
+            leaderboard_day=int(row.leaderboard_day),
         )
 
     @staticmethod
@@ -136,6 +138,7 @@ class SqlStore:
             "language": settings.language,
             "admins": list(settings.admins),
             "paused": settings.paused,
+            "leaderboard_day": settings.leaderboard_day,
         }
 
     def ensure_workspace(self, defaults: WorkspaceSettings) -> WorkspaceSettings:
@@ -431,11 +434,14 @@ class SqlStore:
         start: datetime | None = None,
         end: datetime | None = None,
         user_id: str | None = None,
+        revealed_only: bool = False,
     ) -> list[UserRound]:
         a = t.answers
         stmt = select(a.c.user_id, a.c.round_id, a.c.points, a.c.max_points).where(
             a.c.team_id == team_id
         )
+        if revealed_only:
+            stmt = stmt.where(a.c.round_id.in_(self._revealed_rounds(team_id)))
         if start is not None:
             stmt = stmt.where(a.c.answered_at >= start)
         if end is not None:
@@ -459,37 +465,50 @@ class SqlStore:
             rows = conn.execute(stmt).all()
         return [(row[0], row[1]) for row in rows]
 
-    def user_totals(self, team_id: str) -> list[UserTotal]:
+    @staticmethod
+    def _revealed_rounds(team_id: str) -> Any:
+        r = t.rounds
+        return select(r.c.id).where(r.c.team_id == team_id, r.c.revealed_at.is_not(None))
+
+    def user_totals(self, team_id: str, *, revealed_only: bool = False) -> list[UserTotal]:
         a = t.answers
         percent = func.sum(100.0 * a.c.points / func.nullif(a.c.max_points, 0))
+        stmt = (
+            select(
+                a.c.user_id,
+                func.sum(a.c.points),
+                func.count(),
+                func.coalesce(percent, 0.0),
+            )
+            .where(a.c.team_id == team_id)
+            .group_by(a.c.user_id)
+        )
+        if revealed_only:
+            stmt = stmt.where(a.c.round_id.in_(self._revealed_rounds(team_id)))
         with self._read() as conn:
-            rows = conn.execute(
-                select(
-                    a.c.user_id,
-                    func.sum(a.c.points),
-                    func.count(),
-                    func.coalesce(percent, 0.0),
-                )
-                .where(a.c.team_id == team_id)
-                .group_by(a.c.user_id)
-            ).all()
+            rows = conn.execute(stmt).all()
         return [UserTotal(row[0], float(row[1]), int(row[2]), float(row[3])) for row in rows]
 
-    def topic_scores(self, team_id: str, *, start: datetime, end: datetime) -> list[TopicScore]:
+    def topic_scores(
+        self, team_id: str, *, start: datetime, end: datetime, revealed_only: bool = False
+    ) -> list[TopicScore]:
         a = t.answers
         q = t.questions
+        stmt = (
+            select(
+                q.c.topic,
+                func.avg(100.0 * a.c.points / func.nullif(a.c.max_points, 0)),
+                func.count(),
+            )
+            .join(q, q.c.id == a.c.question_id)
+            .where(a.c.team_id == team_id, a.c.answered_at >= start, a.c.answered_at < end)
+            .group_by(q.c.topic)
+            .order_by(q.c.topic)
+        )
+        if revealed_only:
+            stmt = stmt.where(a.c.round_id.in_(self._revealed_rounds(team_id)))
         with self._read() as conn:
-            rows = conn.execute(
-                select(
-                    q.c.topic,
-                    func.avg(100.0 * a.c.points / func.nullif(a.c.max_points, 0)),
-                    func.count(),
-                )
-                .join(q, q.c.id == a.c.question_id)
-                .where(a.c.team_id == team_id, a.c.answered_at >= start, a.c.answered_at < end)
-                .group_by(q.c.topic)
-                .order_by(q.c.topic)
-            ).all()
+            rows = conn.execute(stmt).all()
         return [TopicScore(row[0], float(row[1] or 0.0), int(row[2])) for row in rows]
 
     def _attempts(self, team_id: str, user_id: str) -> Any:
@@ -668,3 +687,90 @@ class SqlStore:
             changed_by=changed_by,
             reason=reason,
         )
+
+    # ----- disputes -----
+
+    @staticmethod
+    def _dispute(row: Any) -> Dispute:
+        return Dispute(
+            id=row.id,
+            team_id=row.team_id,
+            round_id=row.round_id,
+            user_id=row.user_id,
+            answer_id=row.answer_id,
+            comment=row.comment,
+            filed_at=row.filed_at,
+            delivered_at=row.delivered_at,
+            resolved_by=row.resolved_by,
+            resolved_at=row.resolved_at,
+        )
+
+    def add_dispute(
+        self,
+        *,
+        team_id: str,
+        round_id: int,
+        user_id: str,
+        answer_id: int,
+        comment: str,
+        at: datetime,
+    ) -> tuple[Dispute, bool]:
+        d = t.disputes
+        stmt = (
+            self._insert(d)
+            .values(
+                team_id=team_id,
+                round_id=round_id,
+                user_id=user_id,
+                answer_id=answer_id,
+                comment=comment,
+                filed_at=at,
+            )
+            .on_conflict_do_nothing(index_elements=[d.c.round_id, d.c.user_id])
+            .returning(d.c.id)
+        )
+        with self._write() as conn:
+            new_id = conn.execute(stmt).scalar_one_or_none()
+            row = conn.execute(
+                select(d).where(d.c.round_id == round_id, d.c.user_id == user_id)
+            ).one()
+        return self._dispute(row), new_id is not None
+
+    def get_dispute(self, dispute_id: int) -> Dispute | None:
+        d = t.disputes
+        with self._read() as conn:
+            row = conn.execute(select(d).where(d.c.id == dispute_id)).one_or_none()
+        return None if row is None else self._dispute(row)
+
+    def disputes_to_deliver(self) -> list[Dispute]:
+        d, r = t.disputes, t.rounds
+        with self._read() as conn:
+            rows = conn.execute(
+                select(d)
+                .join(r, r.c.id == d.c.round_id)
+                .where(d.c.delivered_at.is_(None), r.c.revealed_at.is_not(None))
+                .order_by(d.c.id)
+            ).all()
+        return [self._dispute(row) for row in rows]
+
+    def mark_dispute_delivered(self, dispute_id: int, at: datetime) -> bool:
+        d = t.disputes
+        with self._write() as conn:
+            result = conn.execute(
+                update(d)
+                .where(d.c.id == dispute_id, d.c.delivered_at.is_(None))
+                .values(delivered_at=at)
+            )
+            return result.rowcount == 1
+
+    def resolve_dispute(self, dispute_id: int, *, by: str, at: datetime) -> None:
+        d = t.disputes
+        with self._write() as conn:
+            conn.execute(
+                update(d).where(d.c.id == dispute_id).values(resolved_by=by, resolved_at=at)
+            )
+
+    def answer_text(self, answer_id: int) -> str | None:
+        a = t.answers
+        with self._read() as conn:
+            return conn.execute(select(a.c.text).where(a.c.id == answer_id)).scalar_one_or_none()

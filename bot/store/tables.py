@@ -88,6 +88,8 @@ class WorkspaceRow(Base):
     admins: Mapped[list[str]] = mapped_column(JSON)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # 0 = Monday: the day last week's leaderboard is posted.
+    leaderboard_day: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class RoundRow(Base):
@@ -200,6 +202,27 @@ class ScoreChangeRow(Base):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class DisputeRow(Base):
+    """A person's dispute of their scored answer to a round: one per answer."""
+
+    __tablename__ = "disputes"
+    __table_args__ = (
+        UniqueConstraint("round_id", "user_id"),
+        Index(None, "delivered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id"))
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id"))
+    comment: Mapped[str] = mapped_column(Text)
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 # The tables, typed as Core tables for the store's queries.
 questions = cast(Table, QuestionRow.__table__)
 workspaces = cast(Table, WorkspaceRow.__table__)
@@ -209,6 +232,7 @@ practice_attempts = cast(Table, PracticeRow.__table__)
 run_claims = cast(Table, RunClaimRow.__table__)
 slack_events = cast(Table, SlackEventRow.__table__)
 score_changes = cast(Table, ScoreChangeRow.__table__)
+disputes = cast(Table, DisputeRow.__table__)
 
 # Slack installations (OAuth installs into many workspaces), on the same metadata.
 slack_installations, slack_bots, slack_oauth_states = add_slack_tables(Base.metadata)
