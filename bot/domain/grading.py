@@ -253,8 +253,22 @@ class _Rubric:
             p for p in (fold_phrase(question.prompt.zh), fold_phrase(question.prompt.en)) if p
         )
         self.total_weight = rubric.total_weight
+        # The same unknown words come back answer after answer: remember what they are.
+        self._closest: dict[str, tuple[str, int] | None] = {}
+
+    def closest(self, word: str) -> tuple[str, int] | None:
+        """The question's word that `word` is a typo of, with the number of edits, if any."""
+        try:
+            return self._closest[word]
+        except KeyError:  # not seen yet (a lookup, not a check first: threads may clear it)
+            pass
+        if len(self._closest) >= _CLOSEST_LIMIT:
+            self._closest.clear()
+        found = self._closest[word] = _closest(self, word)
+        return found
 
 
+_CLOSEST_LIMIT = 20_000
 _CACHE: dict[tuple[str, str], _Rubric] = {}
 _CACHE_LIMIT = 4096
 
@@ -720,7 +734,7 @@ def _typo_fixes(rubric: _Rubric, folded: str) -> list[tuple[int, int, str]]:
             if joined in seen:
                 fix = seen[joined]
             else:
-                fix = seen[joined] = _closest(rubric, joined)
+                fix = seen[joined] = rubric.closest(joined)
             if fix is not None:
                 word, distance = fix
                 candidates.append((-n, distance, words[i][0], words[j][1], word))
