@@ -12,7 +12,10 @@ the database first:
   with a "Post again" button, never re-posted by guesswork;
 - a post missed while no scheduler ran is made late, until the close time; after that the day
   is claimed, skipped and logged once;
-- the reveal is claimed by marking the round revealed (only the first marker posts it).
+- the reveal is claimed by marking the round revealed (only the first marker posts it);
+- on the leaderboard day, at the post time, last week's leaderboard is posted once (claimed
+  per ISO week), if that week had rounds;
+- disputes of revealed rounds go to the admins once (claimed per dispute).
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from bot.domain.records import NotAdmin, RoundInfo, UnknownRound, WorkspaceSetti
 from bot.logs import log_context
 from bot.ports import ChannelUnavailable, Chat, ChatError, Clock, PostNotTaken, PostUnknown
 from bot.services import Services
+from bot.slack import dispute_blocks
+from bot.slack.leaderboard_blocks import weekly_post
 from bot.slack.round_blocks import admin_alert, question_post, reveal_post
 
 log = logging.getLogger(__name__)
@@ -35,6 +40,7 @@ log = logging.getLogger(__name__)
 POST_JOB = "post_daily"
 REPOST_JOB = "post_again"
 UNKNOWN_JOB = "post_unknown"
+LEADERBOARD_JOB = "post_leaderboard"
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,8 @@ class Jobs:
         self._said: set[tuple[str, ...]] = set()
         # (team, local date) whose post is settled, to spare the database every minute.
         self._finished: set[tuple[str, date]] = set()
+        # (team, Monday) whose weekly leaderboard is settled (posted, or no rounds).
+        self._boards: set[tuple[str, date]] = set()
         self._said_lock = threading.Lock()
 
     # ----- the scheduler's entry point -----
@@ -86,6 +94,14 @@ class Jobs:
                     outcome = Outcome(ws.team_id, "posting failed; see the log", failed=True)
             if outcome is not None:
                 outcomes.append(outcome)
+            with log_context(team_id=ws.team_id):
+                try:
+                    outcome = self._leaderboard_if_due(ws, now)
+                except Exception:
+                    log.exception("posting the weekly leaderboard for %s failed", ws.team_id)
+                    outcome = Outcome(ws.team_id, "leaderboard failed; see the log", failed=True)
+            if outcome is not None:
+                outcomes.append(outcome)
         for round_ in self.services.store.rounds_to_reveal(now):
             with log_context(team_id=round_.team_id, round_id=round_.id):
                 try:
@@ -94,6 +110,10 @@ class Jobs:
                     log.exception("revealing round %s failed", round_.id)
                     failed = Outcome(round_.team_id, "reveal failed; see the log", failed=True)
                     outcomes.append(failed)
+        try:
+            outcomes += self.deliver_disputes()
+        except Exception:
+            log.exception("delivering disputes failed")
         return outcomes
 
     def _post_if_due(self, ws: WorkspaceSettings, now: datetime) -> Outcome | None:
@@ -331,6 +351,76 @@ class Jobs:
             return Outcome(ws.team_id, f"the reveal could not be posted ({exc.code})", failed=True)
         self.refresh_count(summary.round)
         return Outcome(ws.team_id, f"revealed the round of {round_.local_date}", done=True)
+
+    # ----- the weekly leaderboard -----
+
+    def _leaderboard_if_due(self, ws: WorkspaceSettings, now: datetime) -> Outcome | None:
+        """Post last week's board on the leaderboard day from the post time, once a week."""
+        local = now.astimezone(ws.zone)
+        if ws.paused or ws.channel_id is None or local.weekday() != ws.leaderboard_day:
+            return None
+        if local.time().replace(tzinfo=None) < ws.post_time:
+            return None
+        monday = local.date() - timedelta(days=local.weekday() + 7)
+        key = (ws.team_id, monday)
+        if key in self._boards:
+            return None
+        if not self.services.week_had_rounds(ws.team_id, monday):
+            self._boards.add(key)
+            log.info("no leaderboard for %s: no rounds in the week of %s", ws.team_id, monday)
+            return None
+        year, week, _ = monday.isocalendar()
+        claimed = self.services.claim_run(LEADERBOARD_JOB, f"{year}-W{week:02d}", ws.team_id)
+        self._boards.add(key)
+        return self._post_leaderboard(ws, monday) if claimed else None
+
+    def _post_leaderboard(self, ws: WorkspaceSettings, monday: date) -> Outcome:
+        board = self.services.weekly_leaderboard(ws.team_id, monday)
+        weakest: Topic | None = None
+        if board.weakest_topic is not None:
+            try:
+                weakest = self.services.bank.topic(board.weakest_topic.topic)
+            except UnknownTopic:
+                weakest = None
+        text, blocks = weekly_post(board, weakest, ws.language)
+        assert ws.channel_id is not None
+        try:
+            self.chat.post_message(
+                team_id=ws.team_id, channel=ws.channel_id, text=text, blocks=blocks
+            )
+        except ChatError as exc:
+            # Claimed and not repeated: a post Slack may have taken is never made twice.
+            log.error(
+                "the leaderboard of %s for the week of %s failed: %s", ws.team_id, monday, exc
+            )
+            return Outcome(
+                ws.team_id, f"the leaderboard could not be posted ({exc.code})", failed=True
+            )
+        log.info("posted the leaderboard of %s for the week of %s", ws.team_id, monday)
+        return Outcome(ws.team_id, f"posted the leaderboard for the week of {monday}", done=True)
+
+    # ----- disputes -----
+
+    def deliver_disputes(self) -> list[Outcome]:
+        """Tell the admins about every dispute of a revealed round they have not seen."""
+        outcomes = []
+        for dispute in self.services.disputes_to_deliver():
+            if self.deliver_dispute(dispute.id):
+                outcomes.append(Outcome(dispute.team_id, f"sent dispute {dispute.id}", done=True))
+        return outcomes
+
+    def deliver_dispute(self, dispute_id: int) -> bool:
+        """Send one dispute to the admins if its round is revealed; once (False otherwise)."""
+        details = self.services.dispute_details(dispute_id)
+        if details.round.revealed_at is None:
+            return False
+        if not self.services.claim_dispute_delivery(dispute_id):
+            return False
+        ws = self.services.get_settings(details.dispute.team_id)
+        question = self.services.question(details.question_id)
+        text, blocks = dispute_blocks.admin_message(details, question, ws.language)
+        self.tell_admins(ws, text, blocks)
+        return True
 
     # ----- the "N answered" count -----
 

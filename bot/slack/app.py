@@ -25,7 +25,7 @@ from sqlalchemy import make_url
 
 from bot.domain.model import UnknownTopic
 from bot.services import Services
-from bot.slack import listeners
+from bot.slack import admin, commands, home, listeners
 from bot.slack.chat import ConnectionFailed, RateLimited, ServerError
 from bot.slack.round_blocks import question_post
 
@@ -348,6 +348,9 @@ def build_app(
     counts = AnswerCount(services, later=later, interval=count_interval)
     app.middleware(_once_per_event(services))
     writes = sqlite_writers(settings.database_url) if serialize_writes is not False else None
+    commands.register(app, services, later=later)  # /k8sq: before listeners' own
+    home.register(app, services, later=later)  # App Home: before listeners' own
+    admin.register(app, services, later=later)
     listeners.register(app, services, later=later, counts=counts, jobs=jobs, writes=writes)
 
     @app.error

@@ -38,3 +38,18 @@ FEEDBACK_MODAL_CALLBACK_ID: Final = "k8sq.feedback_modal"
 # The answer input inside both answer modals: state.values[ANSWER_BLOCK_ID][ANSWER_INPUT_ID].
 ANSWER_BLOCK_ID: Final = "answer"
 ANSWER_INPUT_ID: Final = "answer_text"
+
+# ----- running the game: /k8sq subcommands, the weekly post, App Home, disputes -----
+
+# "Practise <topic>" under the weekly leaderboard's weakest topic; value: the topic slug.
+PRACTICE_TOPIC_ACTION_ID: Final = "k8sq.practice_topic"
+# "Dispute" in the graded feedback of a scored answer; value: the round id (str).
+DISPUTE_ACTION_ID: Final = "k8sq.dispute"
+# "Set points" in the admins' message about a dispute; value: the dispute id (str).
+SETTLE_ACTION_ID: Final = "k8sq.settle"
+# The dispute modal (an optional comment); private_metadata: {"round": id, "lang": ...}.
+DISPUTE_MODAL_CALLBACK_ID: Final = "k8sq.dispute_modal"
+# The admins' modal setting a disputed answer's points; private_metadata: {"dispute": id}.
+SETTLE_MODAL_CALLBACK_ID: Final = "k8sq.settle_modal"
+# `/k8sq config`: the workspace's settings.
+SETTINGS_MODAL_CALLBACK_ID: Final = "k8sq.settings_modal"

@@ -26,7 +26,7 @@ from bot.domain.model import (
 )
 from bot.domain.records import NoQuestionAvailable, RoundInfo, UnknownRound
 from bot.services import Services
-from bot.slack import blocks, ids
+from bot.slack import blocks, dispute_blocks, home, ids
 from bot.slack.blocks import Outcome, ui
 
 if TYPE_CHECKING:
@@ -245,10 +245,12 @@ def register_round(
         outcome: Outcome = (
             "counted" if submission.counted else submission.practice_reason or "practice"
         )
-        ack(
-            response_action="update",
-            view=blocks.feedback_modal(submission.grade, question, lang=lang, outcome=outcome),
-        )
+        view = blocks.feedback_modal(submission.grade, question, lang=lang, outcome=outcome)
+        if submission.counted:  # a scored grade can be disputed
+            view = dispute_blocks.with_dispute_button(view, round_id, lang)
+        ack(response_action="update", view=view)
+        if context.team_id:  # the person's Home tab shows the answer in their stats
+            later(home.publish_home, services, client, context.team_id, context.user_id)
         if submission.counted:
             counts.answered(round_id, client)  # refreshes "N answered" later, throttled
 
@@ -325,7 +327,11 @@ def register_practice(
 
     @app.view(ids.PRACTICE_MODAL_CALLBACK_ID)
     def submit_practice(
-        ack: Ack, view: dict[str, Any], context: BoltContext, logger: logging.Logger
+        ack: Ack,
+        view: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+        logger: logging.Logger,
     ) -> None:
         meta = _meta(view)
         lang = _meta_lang(meta, services, context.team_id)
@@ -355,6 +361,7 @@ def register_practice(
             response_action="update",
             view=blocks.feedback_modal(grade, question, lang=lang, outcome="practice"),
         )
+        later(home.publish_home, services, client, context.team_id, context.user_id)
 
 
 # ----- the admins: "Post again" -----

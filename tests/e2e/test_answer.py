@@ -259,6 +259,11 @@ def test_k8sq_topic_opens_a_practice_question_and_grades_it(
 ) -> None:
     resp = slack.command("svc", user=ALICE)
     assert resp.status == 200
+    # The question comes back privately, with an Answer button that opens the modal.
+    (button,) = [e for b in resp.json()["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert button["action_id"] == ids.PRACTICE_ANSWER_ACTION_ID
+    assert fake_slack.calls_to("views.open") == []
+    assert slack.click(ids.PRACTICE_ANSWER_ACTION_ID, button["value"], user=ALICE).status == 200
     (call,) = fake_slack.wait_for("views.open")
     view = call.args["view"]
     assert view["callback_id"] == ids.PRACTICE_MODAL_CALLBACK_ID

@@ -1,0 +1,412 @@
+"""Running the game from Slack: who is an admin, the settings modal, pause and resume, disputes.
+
+Admins are the workspace's admins and owners (Slack's `users.info`), the people in
+K8SQ_ADMINS, and whoever saved the settings; a Slack admin who acts is recorded among the
+workspace's admins, so that disputes reach them too.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.domain.model import DomainError, Lang
+from bot.domain.records import (
+    InvalidPoints,
+    InvalidSetting,
+    NotAdmin,
+    NotAnswered,
+    UnknownDispute,
+    UnknownRound,
+    WorkspaceSettings,
+)
+from bot.services import Services
+from bot.slack import dispute_blocks, ids, settings_blocks
+from bot.slack.home import publish_home, when
+from bot.slack.leaderboard_blocks import mention
+from bot.slack.listeners import STORAGE_ERRORS, UNAVAILABLE
+
+if TYPE_CHECKING:
+    from bot.slack.app import Later
+
+log = logging.getLogger(__name__)
+
+_T: dict[str, dict[Lang, str]] = {
+    "refused": {
+        "zh": "抱歉，只有工作区管理员和 k8sq 管理员可以{what}。",
+        "en": "Sorry: only the workspace's admins and k8sq's admins can {what}.",
+    },
+    "what_config": {"zh": "修改设置", "en": "change the settings"},
+    "what_pause": {"zh": "暂停或恢复 k8sq", "en": "pause or resume k8sq"},
+    "pause_is_a_topic": {
+        "zh": "只有管理员可以暂停 k8sq。下面是一道关于 pause 容器的练习题。",
+        "en": "Only admins can pause k8sq. Here is a practice question on the pause container.",
+    },
+    "what_settle": {"zh": "修改得分", "en": "set points"},
+    "opening": {"zh": "正在打开设置……", "en": "Opening the settings…"},
+    "paused": {
+        "zh": "k8sq 已暂停：不再发每日一题，直到 `/k8sq resume`。",
+        "en": "k8sq is paused: no daily question until `/k8sq resume`.",
+    },
+    "already_paused": {"zh": "k8sq 已经是暂停状态。", "en": "k8sq is already paused."},
+    "resumed": {
+        "zh": "k8sq 已恢复：下一道题 {next}。",
+        "en": "k8sq is running again: the next question comes {next}.",
+    },
+    "already_running": {"zh": "k8sq 没有暂停。", "en": "k8sq is not paused."},
+    "no_channel": {
+        "zh": "还没有设置频道：用 `/k8sq config` 选一个。",
+        "en": "No channel is set yet: pick one with `/k8sq config`.",
+    },
+    "not_a_number": {
+        "zh": "请填写一个数字，例如 7 或 7.5。",
+        "en": "Write a number, such as 7 or 7.5.",
+    },
+    "gone": {"zh": "这条申诉已经不存在了。", "en": "This dispute no longer exists."},
+    "no_answer": {
+        "zh": "你在这一轮没有记分的回答，无法申诉。",
+        "en": "You have no scored answer in this round to dispute.",
+    },
+}
+
+
+def t(key: str, lang: Lang, **values: object) -> str:
+    text = _T[key][lang]
+    return text.format(**values) if values else text
+
+
+# ----- who is an admin -----
+
+
+def slack_admin(client: WebClient, user_id: str) -> bool:
+    """Whether Slack says the person is an admin or owner of the workspace."""
+    try:
+        user = client.users_info(user=user_id).get("user")
+    except SlackApiError as exc:
+        log.warning("users.info for %s failed: %s", user_id, exc.response.get("error"))
+        return False
+    except OSError as exc:
+        log.warning("users.info for %s failed: %s", user_id, exc)
+        return False
+    if not isinstance(user, dict):
+        return False
+    return any(user.get(flag) is True for flag in ("is_admin", "is_owner", "is_primary_owner"))
+
+
+def admin_settings(
+    services: Services, client: WebClient, team_id: str, user_id: str
+) -> WorkspaceSettings | None:
+    """The workspace's settings if the person is an admin (recorded as one), else None."""
+    settings = services.ensure_workspace(team_id)
+    if user_id in settings.admins:
+        return settings
+    if not slack_admin(client, user_id):
+        return None
+    return services.update_settings(team_id, admins=(*settings.admins, user_id))
+
+
+def announce(client: WebClient, channel: str | None, text: str) -> None:
+    """Post a notice in the game's channel (failures are logged by `later`)."""
+    if channel:
+        client.chat_postMessage(channel=channel, text=text)
+
+
+# ----- /k8sq config, pause, resume (called by the command router) -----
+
+
+def open_settings(
+    services: Services,
+    client: WebClient,
+    later: Later,
+    *,
+    team_id: str,
+    user_id: str,
+    trigger_id: str,
+    lang: Lang,
+) -> str | None:
+    """Open the settings modal for an admin; the refusal to show otherwise."""
+    settings = admin_settings(services, client, team_id, user_id)
+    if settings is None:
+        return t("refused", lang, what=t("what_config", lang))
+    later(
+        client.views_open,
+        trigger_id=trigger_id,
+        view=settings_blocks.settings_modal(settings, lang),
+    )
+    return None
+
+
+def set_paused(
+    services: Services,
+    client: WebClient,
+    later: Later,
+    settings: WorkspaceSettings | None,
+    *,
+    user_id: str,
+    paused: bool,
+    lang: Lang,
+) -> str:
+    """Pause or resume the daily question; `settings` are None unless the person is an admin.
+
+    The change is announced in the channel.
+    """
+    if settings is None:
+        return t("refused", lang, what=t("what_pause", lang))
+    team_id, lang = settings.team_id, settings.language
+    if settings.paused == paused:
+        return t("already_paused" if paused else "already_running", lang)
+    updated = services.update_settings(team_id, paused=paused)
+    lang = updated.language
+    if paused:
+        notice = settings_blocks.t("paused_now", lang, who=mention(user_id))
+        reply = t("paused", lang)
+    else:
+        next_at = when(services, team_id)
+        notice = settings_blocks.t("resumed_now", lang, who=mention(user_id), next=next_at)
+        reply = t("resumed", lang, next=next_at)
+    later(announce, client, updated.channel_id, notice)
+    if not updated.channel_id:
+        reply += "\n" + t("no_channel", lang)
+    return reply
+
+
+# ----- listeners -----
+
+
+def _meta(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _lang(meta: dict[str, Any], fallback: Lang) -> Lang:
+    lang = meta.get("lang")
+    return lang if lang in ("zh", "en") else fallback
+
+
+def _input_value(view: dict[str, Any], block_id: str, action_id: str) -> str:
+    values = (view.get("state") or {}).get("values") or {}
+    block = values.get(block_id) if isinstance(values, dict) else None
+    field = block.get(action_id) if isinstance(block, dict) else None
+    value = field.get("value") if isinstance(field, dict) else None
+    return value.strip() if isinstance(value, str) else ""
+
+
+def register(app: App, services: Services, *, later: Later) -> None:
+    """The settings modal's submission and the dispute buttons and modals."""
+    register_settings(app, services, later=later)
+    register_disputes(app, services, later=later)
+
+
+def register_settings(app: App, services: Services, *, later: Later) -> None:
+    @app.view(ids.SETTINGS_MODAL_CALLBACK_ID)
+    def save_settings(
+        ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        team_id, user_id = str(context.team_id or ""), str(context.user_id or "")
+        lang = _lang(_meta(view), "en")
+        try:
+            before = admin_settings(services, client, team_id, user_id) if team_id else None
+            if before is None:
+                refusal = t("refused", lang, what=t("what_config", lang))
+                ack(response_action="errors", errors={"channel": refusal})
+                return
+            changes = settings_blocks.read_settings(view.get("state") or {})
+            changes["admins"] = tuple(dict.fromkeys((*before.admins, user_id)))
+            after = services.update_settings(team_id, **changes)
+        except InvalidSetting as exc:
+            block = settings_blocks.BLOCK_OF_SETTING.get(exc.name, "channel")
+            ack(response_action="errors", errors={block: str(exc)[:150]})
+            return
+        except STORAGE_ERRORS:
+            log.exception("could not save the settings of %s", team_id)
+            ack(response_action="errors", errors={"channel": UNAVAILABLE[:150]})
+            return
+        ack()
+        notice = settings_blocks.announcement(user_id, before, after, after.language)
+        if notice is not None:
+            later(announce, client, after.channel_id, notice)
+            if before.channel_id and before.channel_id != after.channel_id:
+                later(announce, client, before.channel_id, notice)
+
+
+def deliver_dispute(services: Services, client: WebClient, dispute_id: int) -> bool:
+    """Send a dispute of a revealed round to the admins by direct message, once."""
+    details = services.dispute_details(dispute_id)
+    if details.round.revealed_at is None or not services.claim_dispute_delivery(dispute_id):
+        return False
+    settings = services.get_settings(details.dispute.team_id)
+    question = services.question(details.question_id)
+    text, blocks = dispute_blocks.admin_message(details, question, settings.language)
+    if not settings.admins:
+        log.warning("dispute %s: no admins to tell (set K8SQ_ADMINS)", dispute_id)
+    for admin in settings.admins:
+        try:
+            opened = client.conversations_open(users=admin)
+            channel = (opened.get("channel") or {}).get("id")
+            client.chat_postMessage(channel=channel or admin, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            log.error("could not tell admin %s of dispute %s: %s", admin, dispute_id, exc)
+    return True
+
+
+def register_disputes(app: App, services: Services, *, later: Later) -> None:
+    @app.action(ids.DISPUTE_ACTION_ID)
+    def open_dispute(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+    ) -> None:
+        ack()
+        team_id = str(context.team_id or "")
+        lang = services.ensure_workspace(team_id).language if team_id else "en"
+        try:
+            round_ = services.get_round(int(str(action.get("value", ""))))
+            if round_.team_id != team_id:
+                raise UnknownRound(round_.id)
+            view = dispute_blocks.dispute_modal(round_.id, lang)
+        except (ValueError, UnknownRound):
+            view = dispute_blocks.done_modal(t("no_answer", lang), lang)
+        container = body.get("view")
+        if isinstance(container, dict) and container.get("id"):
+            # The button sits in the feedback modal: the form takes its place.
+            later(client.views_update, view_id=container["id"], view=view)
+        else:
+            later(client.views_open, trigger_id=body["trigger_id"], view=view)
+
+    @app.view(ids.DISPUTE_MODAL_CALLBACK_ID)
+    def submit_dispute(
+        ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        meta = _meta(view)
+        lang = _lang(meta, "en")
+        comment = _input_value(
+            view, dispute_blocks.COMMENT_BLOCK_ID, dispute_blocks.COMMENT_INPUT_ID
+        )
+        round_id = meta.get("round")
+        team_id, user_id = str(context.team_id or ""), str(context.user_id or "")
+        try:
+            if not isinstance(round_id, int):
+                raise UnknownRound(0)
+            round_ = services.get_round(round_id)
+            if round_.team_id != team_id:
+                raise UnknownRound(round_id)
+            dispute, new = services.file_dispute(round_id, user_id, comment)
+        except (UnknownRound, NotAnswered):
+            ack(
+                response_action="update", view=dispute_blocks.done_modal(t("no_answer", lang), lang)
+            )
+            return
+        except DomainError as exc:
+            ack(
+                response_action="errors",
+                errors={dispute_blocks.COMMENT_BLOCK_ID: str(exc)[:150]},
+            )
+            return
+        if not new:
+            said = dispute_blocks.t("filed_before", lang)
+        elif round_.revealed_at is not None:
+            said = dispute_blocks.t("filed_now", lang)
+            later(deliver_dispute, services, client, dispute.id)
+        else:
+            said = dispute_blocks.t("filed_later", lang)
+        ack(response_action="update", view=dispute_blocks.done_modal(said, lang))
+
+    @app.action(ids.SETTLE_ACTION_ID)
+    def open_settle(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+    ) -> None:
+        ack()
+        team_id, user_id = str(context.team_id or ""), str(context.user_id or "")
+        channel = context.channel_id or (body.get("container") or {}).get("channel_id")
+        later(_open_settle, team_id, user_id, str(action.get("value", "")), body, channel, client)
+
+    def _open_settle(
+        team_id: str,
+        user_id: str,
+        value: str,
+        body: dict[str, Any],
+        channel: str | None,
+        client: WebClient,
+    ) -> None:
+        settings = admin_settings(services, client, team_id, user_id)
+        lang = settings.language if settings else services.ensure_workspace(team_id).language
+        try:
+            details = services.dispute_details(int(value))
+            if details.dispute.team_id != team_id:
+                raise UnknownDispute(details.dispute.id)
+        except (ValueError, UnknownDispute, UnknownRound, NotAnswered):
+            if channel:
+                client.chat_postEphemeral(channel=channel, user=user_id, text=t("gone", lang))
+            return
+        if settings is None:
+            if channel:
+                refusal = t("refused", lang, what=t("what_settle", lang))
+                client.chat_postEphemeral(channel=channel, user=user_id, text=refusal)
+            return
+        client.views_open(
+            trigger_id=body["trigger_id"], view=dispute_blocks.settle_modal(details, lang)
+        )
+
+    @app.view(ids.SETTLE_MODAL_CALLBACK_ID)
+    def submit_settle(
+        ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        meta = _meta(view)
+        lang = _lang(meta, "en")
+        team_id, user_id = str(context.team_id or ""), str(context.user_id or "")
+        raw = _input_value(view, dispute_blocks.POINTS_BLOCK_ID, dispute_blocks.POINTS_INPUT_ID)
+        reason = _input_value(view, dispute_blocks.REASON_BLOCK_ID, dispute_blocks.REASON_INPUT_ID)
+        points_error = {dispute_blocks.POINTS_BLOCK_ID: t("not_a_number", lang)}
+        try:
+            points = float(raw.replace(",", "."))
+        except ValueError:
+            ack(response_action="errors", errors=points_error)
+            return
+        if points != points or points in (float("inf"), float("-inf")):
+            ack(response_action="errors", errors=points_error)
+            return
+        dispute_id = meta.get("dispute")
+        try:
+            if not isinstance(dispute_id, int):
+                raise UnknownDispute(0)
+            details = services.dispute_details(dispute_id)
+            if details.dispute.team_id != team_id:
+                raise UnknownDispute(dispute_id)
+            if admin_settings(services, client, team_id, user_id) is None:
+                raise NotAdmin(user_id)
+            change = services.settle_dispute(dispute_id, points, by=user_id, reason=reason)
+        except (InvalidPoints, NotAdmin) as exc:
+            ack(response_action="errors", errors={dispute_blocks.POINTS_BLOCK_ID: str(exc)[:150]})
+            return
+        except InvalidSetting as exc:
+            ack(response_action="errors", errors={dispute_blocks.REASON_BLOCK_ID: str(exc)[:150]})
+            return
+        except DomainError:
+            ack(response_action="update", view=dispute_blocks.done_modal(t("gone", lang), lang))
+            return
+        done = dispute_blocks.settled_for_admin(change, details, lang)
+        ack(response_action="update", view=dispute_blocks.done_modal(done, lang))
+        person_lang = services.get_settings(team_id).language
+        told = dispute_blocks.settled_for_person(change, details, person_lang)
+        later(_tell, client, change.user_id, told)
+        later(publish_home, services, client, team_id, change.user_id)
+
+
+def _tell(client: WebClient, user_id: str, text: str) -> None:
+    opened = client.conversations_open(users=user_id)
+    channel = (opened.get("channel") or {}).get("id")
+    client.chat_postMessage(channel=channel or user_id, text=text)
