@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck bank compose-check pytest bench clean
+.PHONY: install run test lint typecheck bank compose-check pytest bench reliability clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,13 @@ test: lint typecheck bank compose-check pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The reliability suite at full size (kills, Slack and database faults, the 9:30 burst,
+# duplicates, hostile requests), its figures printed at the end; `make test` runs it small.
+reliability: $(STAMP)
+	K8SQ_RELIABILITY=full \
+	K8SQ_TEST_POSTGRES_URL="$${K8SQ_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}" \
+	$(BIN)/pytest -q tests/reliability
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
