@@ -25,7 +25,7 @@ BANK = Path(__file__).resolve().parents[2] / "questions"
 @pytest.fixture(scope="module")
 def slack_env(slack_env: dict[str, str]) -> dict[str, str]:
     """The module's environment, with the real question bank (its topics and aliases)."""
-    return {**slack_env, "K8SQ_QUESTIONS": str(BANK)}
+    return {**slack_env, "K8SQ_QUESTIONS": str(BANK), "K8SQ_QUESTIONS_DIR": str(BANK)}
 
 
 @pytest.fixture(autouse=True)
