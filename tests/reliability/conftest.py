@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
 import pytest
 
+from tests.e2e.fake_slack import FakeSlack
+from tests.integration.game import FakeClock
 from tests.reliability import figures
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    """A Slack fake of the test's own: its record is the test's alone."""
+    fake = FakeSlack().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 1, 1, tzinfo=UTC))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

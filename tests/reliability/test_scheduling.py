@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from sqlalchemy import Engine
 
 from bot.calendar import is_working_day
@@ -25,13 +23,6 @@ from tests.reliability.world import TEAM, at, child_env, posts, services_for
 START = date(2026, 1, 5)  # a Monday
 # Ticks each calendar day, local time: before the post, the post, catching up, the reveal.
 TICKS = ("09:29", "09:30", "09:45", "18:00", "18:15")
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack().start()
-    yield fake
-    fake.stop()
 
 
 def working(day: date) -> bool:

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import time as _time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
 from bot.domain.grading import grade
+from bot.domain.records import RoundInfo
 from bot.question_bank import load_bank
 from bot.services import Services
 from bot.slack import ids
 from bot.store.sql_store import SqlStore
-from tests.e2e.conftest import ADMIN, BOT_TOKEN, CHANNEL, E2E_QUESTIONS
+from tests.e2e.conftest import ADMIN, BOT_TOKEN, CHANNEL, E2E_QUESTIONS, SIGNING_SECRET, serve
 from tests.e2e.fake_slack import TEAM_ID, Call, FakeSlack
+from tests.e2e.slack_client import SlackSender
+from tests.e2e.test_answer import post_round
 from tests.integration.game import FakeClock
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -110,3 +117,46 @@ class Posts:
 
 def posts(slack: FakeSlack) -> Posts:
     return Posts(slack.calls_to("chat.postMessage"))
+
+
+# ----- the app over HTTP -----
+
+
+@contextmanager
+def served_app(
+    database_url: str, services: Services, slack: FakeSlack, **options: Any
+) -> Iterator[SlackSender]:
+    """The Bolt app over `services` (its settings reading `database_url`), served on
+    127.0.0.1 as `k8sq run --mode http` serves it; a signing sender for the workspace."""
+    from bot.config import load_settings
+    from bot.slack.app import build_app, web_client
+    from bot.slack.web import SlackWeb
+
+    env = {**child_env(database_url, slack), "SLACK_SIGNING_SECRET": SIGNING_SECRET}
+    settings = load_settings(env, env_file=None)
+    client = web_client(settings, backoff=0.01, max_wait=1.0)
+    app = build_app(settings, services, client=client, count_interval=0.3, **options)
+    with serve(SlackWeb(app, signing_secret=SIGNING_SECRET)) as url:
+        try:
+            yield SlackSender(url, SIGNING_SECRET, team_id=TEAM, timeout=30.0)
+        finally:
+            settle(slack)
+
+
+def settle(slack: FakeSlack, quiet: float = 0.6, longest: float = 15.0) -> None:
+    """Wait until the app's calls after the acknowledgements (counts, Home tabs) are over:
+    no call to Slack for `quiet` seconds (at most `longest`)."""
+    deadline = _time.monotonic() + longest
+    seen = -1
+    while _time.monotonic() < deadline:
+        count = len(slack.calls)
+        if count == seen:
+            return
+        seen = count
+        _time.sleep(quiet)
+
+
+def open_round(services: Services, slack: FakeSlack, clock: FakeClock) -> RoundInfo:
+    """Today's round (a working Wednesday, 09:31 in Shanghai), posted to the Slack fake."""
+    clock.set(at(date(2026, 11, 25), "09:31"))
+    return post_round(services, slack, TEAM)
