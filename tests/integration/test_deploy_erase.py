@@ -18,10 +18,11 @@ OTHER = "T0OTHER"
 
 
 def play(services: Services, team: str) -> None:
-    """A round with a scored answer, an admin's score change, practice and a run claim."""
+    """A round with a scored answer, an admin's score change, a dispute, practice, a run claim."""
     round_ = services.create_round(team)
     services.submit_answer(round_.id, "U1", "a and b")
     services.adjust_score(round_.id, "U1", 1.0, by=ADMIN, reason="typo in the rubric")
+    services.file_dispute(round_.id, "U1", "b was there")
     practice = services.next_practice_question(team, "U1", None)
     services.submit_practice(team, "U1", practice.id, "a")
     services.claim_run("post_daily", "2026-11-25", team)
@@ -33,7 +34,14 @@ def rows(engine: Engine, team: str) -> dict[str, int]:
             table.name: conn.execute(
                 select(func.count()).select_from(table).where(table.c.team_id == team)
             ).scalar_one()
-            for table in (t.workspaces, t.rounds, t.answers, t.practice_attempts, t.run_claims)
+            for table in (
+                t.workspaces,
+                t.rounds,
+                t.answers,
+                t.practice_attempts,
+                t.run_claims,
+                t.disputes,
+            )
         }
         counts["score_changes"] = conn.execute(
             select(func.count())
