@@ -179,7 +179,8 @@ def check_payload(content_type: str, text: str) -> None:
 def _check_json(body: Any) -> None:
     if not isinstance(body, dict) or not isinstance(body.get("type"), str):
         raise ValueError("expected a JSON object with a type")
-    model = _EVENTS.get(body["type"])
+    # Bolt reads an interactive payload sent as JSON just as one sent in a form.
+    model = _EVENTS.get(body["type"]) or _INTERACTIVE.get(body["type"])
     if model is not None:
         model.model_validate(body)
     check_common_keys(body)
