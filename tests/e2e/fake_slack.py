@@ -111,6 +111,11 @@ class FakeSlack:
         with self._lock:
             self._state = _State()
 
+    def clear_faults(self) -> None:
+        """Drop the faults not used up yet; keep the record."""
+        with self._lock:
+            self._state.faults.clear()
+
     # ----- what tests ask for -----
 
     def fail(
