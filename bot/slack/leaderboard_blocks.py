@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.domain.model import Lang, Topic, format_points
+from bot.domain.model import Lang, Topic
 from bot.domain.records import AllTimeBoard, PersonalStats, Standing, WeeklyBoard
 from bot.slack import ids
 from bot.slack.blocks import Block, context, escape, header, mrkdwn_sections
@@ -198,7 +198,3 @@ def stats_blocks(stats: PersonalStats, topics: Mapping[str, Topic], lang: Lang) 
         )
     blocks += mrkdwn_sections("\n".join(lines))
     return blocks
-
-
-def points_text(points: float, max_points: float) -> str:
-    return format_points(points, max_points)
