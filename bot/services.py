@@ -315,7 +315,8 @@ class Services:
         """Grade an answer; the first one while the round is open counts, others are practice.
 
         A unique constraint decides which answer is first, so two at the same moment leave
-        exactly one scored. InvalidAnswer for an empty or overlong answer.
+        exactly one scored; the first answer submitted again word for word is that answer,
+        not practice. InvalidAnswer for an empty or overlong answer.
         """
         text = _check_answer(text)
         round_ = self.get_round(round_id)
@@ -327,6 +328,12 @@ class Services:
             self.store.add_practice(graded, round_id=round_id, reason="late")
             return Submission(round_id, user_id, grade, counted=False, practice_reason="late")
         if self.store.add_answer(round_id, graded) is not None:
+            return Submission(round_id, user_id, grade, counted=True)
+        first = self.store.find_answer(round_id, user_id)
+        if first is not None and self.store.answer_text(first.answer_id) == text:
+            # The same answer again: Slack delivered the submission twice (a double click),
+            # or the person submitted again after the reply was lost. It is the one that
+            # counts, so say so, and store nothing more.
             return Submission(round_id, user_id, grade, counted=True)
         self.store.add_practice(graded, round_id=round_id, reason="repeat")
         return Submission(round_id, user_id, grade, counted=False, practice_reason="repeat")
@@ -593,6 +600,16 @@ class Services:
         return self.store.set_points(
             answer.answer_id, points, changed_by=by, reason=reason.strip(), at=self.clock.now()
         )
+
+    # ----- App Home -----
+
+    def note_home_opened(self, team_id: str, user_id: str) -> None:
+        """Remember that the person opened the Home tab, so that it follows their answers."""
+        self.store.note_home_tab(team_id, user_id, self.clock.now())
+
+    def has_home_tab(self, team_id: str, user_id: str) -> bool:
+        """Whether the person has ever opened the Home tab (only then is it refreshed)."""
+        return self.store.has_home_tab(team_id, user_id)
 
     # ----- disputes -----
 

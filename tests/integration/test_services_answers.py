@@ -79,6 +79,23 @@ def test_empty_or_huge_answers_are_refused_clearly(services: Services, text: str
     assert services.count_answers(round_.id) == 0
 
 
+def test_the_first_answer_submitted_again_word_for_word_still_counts_once(
+    services: Services, store: SqlStore
+) -> None:
+    """A double click on Submit, or a submission repeated after its reply was lost, is the
+    first answer again: counted, with nothing more stored (it was answered as practice)."""
+    round_ = services.create_round(TEAM)
+    first = services.submit_answer(round_.id, "U1", "a and b")
+    again = services.submit_answer(round_.id, "U1", "  a and b  ")
+
+    assert first.counted and again.counted and again.practice_reason is None
+    assert again.grade.points == first.grade.points
+    assert services.count_answers(round_.id) == 1
+    with store.engine.connect() as conn:
+        practice = conn.execute(select(func.count()).select_from(t.practice_attempts)).scalar_one()
+    assert practice == 0
+
+
 def test_unknown_round_is_named(services: Services) -> None:
     with pytest.raises(UnknownRound, match="no round 999"):
         services.submit_answer(999, "U1", "a")
@@ -100,7 +117,7 @@ CHILD = textwrap.dedent(
     services.get_round(round_id)  # connect before the start signal
     while not go.exists():
         time.sleep(0.001)
-    result = services.submit_answer(round_id, "U1", "a b")
+    result = services.submit_answer(round_id, "U1", sys.argv[5])
     print(result.counted, result.practice_reason)
     """
 )
@@ -121,13 +138,14 @@ def test_two_processes_submitting_at_once_leave_one_scored_answer(
                 str(round_.id),
                 clock.now().isoformat(),
                 str(go),
+                text,
             ],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(2)
+        for text in ("a b", "b a")  # different answers: one counts, one is practice
     ]
     go.touch()
     outputs = [child.communicate(timeout=120) for child in children]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import Engine, func, make_url, select
 
+from bot.slack.blocks import ui
 from bot.store import tables as t
 from tests.e2e.fake_slack import FakeSlack
 from tests.e2e.slack_client import Response, SlackSender
@@ -37,6 +38,11 @@ class Sent:
     action: str | None  # "update": graded and stored; "errors": refused, with a reason
     reason: str
     seconds: float
+    counted: bool = False  # the feedback says the answer counts
+
+
+# What the feedback modal says of an answer that did not count as the first one.
+REPEAT = json.dumps(ui("repeat", "en"), ensure_ascii=False)[1:-1]
 
 
 def send_answer(slack: SlackSender, round_id: int, user: str, text: str) -> Sent:
@@ -48,7 +54,9 @@ def send_answer(slack: SlackSender, round_id: int, user: str, text: str) -> Sent
     seconds = time.perf_counter() - started
     body = resp.json() if resp.status == 200 and resp.body else {}
     reason = json.dumps(body.get("errors") or {}, ensure_ascii=False)
-    return Sent(user, resp.status, body.get("response_action"), reason, seconds)
+    view = json.dumps(body.get("view") or {}, ensure_ascii=False)
+    counted = body.get("response_action") == "update" and REPEAT not in view
+    return Sent(user, resp.status, body.get("response_action"), reason, seconds, counted)
 
 
 def in_parallel(jobs: list[Callable[[], Sent]], clients: int = CLIENTS) -> list[Sent]:
@@ -139,8 +147,10 @@ def test_every_submission_delivered_two_or_three_times_scores_once(
         wait_for(lambda: len(homes(slack)) >= events)
         time.sleep(0.3)  # a late second publish would show now
     assert all(r.status == 200 and r.action == "update" for r in results)
+    # Whichever delivery Slack shows the person, it says the answer counted.
+    assert all(r.counted for r in results)
     assert stored(engine, round_.id) == Counter(set(deliveries))  # one scored answer each
-    assert practice_count(engine) == len(deliveries) - people  # the repeats, as practice
+    assert practice_count(engine) == 0  # a repeated delivery is the same answer
     assert len(homes(slack)) == events
     figures.record(
         f"duplicate deliveries ({backend(engine)})",
@@ -214,7 +224,16 @@ def test_answers_while_the_database_connection_is_cut_and_refused(
                 done.set()
                 breaker.join(timeout=5)
                 proxy.allow()
-        held = stored(direct, round_.id)
+            held_before = stored(direct, round_.id)
+            # Each person told "not saved" submits again, as the message asks: it counts,
+            # whether the first try was lost or only its reply was.
+            refused_users = [r.user for r in results if r.action == "errors"]
+            again = in_parallel(
+                [lambda u=u: send_answer(sender, round_.id, u, text) for u in refused_users]
+            )
+        assert all(r.counted for r in again), [r for r in again if not r.counted][:3]
+        assert stored(direct, round_.id) == Counter(users)
+        held = held_before
         acked = [r for r in results if r.action == "update"]
         refused = [r for r in results if r.action == "errors"]
         assert [r for r in results if r.status != 200] == []  # no 5xx, no hang
@@ -234,6 +253,7 @@ def test_answers_while_the_database_connection_is_cut_and_refused(
             cuts=proxy.cuts,
             connections_cut=proxy.cut_connections,
             refusal_spells=proxy.refusals,
+            submitted_again_and_counted=sum(1 for r in again if r.counted),
         )
     finally:
         proxy.stop()
