@@ -286,6 +286,13 @@ class Store(Protocol):
 
     def answer_text(self, answer_id: int) -> str | None: ...
 
+    # App Home
+    def note_home_tab(self, team_id: str, user_id: str, at: datetime) -> None:
+        """Remember that the person has opened the Home tab (once is enough)."""
+        ...
+
+    def has_home_tab(self, team_id: str, user_id: str) -> bool: ...
+
 
 # ----- the chat port: posting to Slack, used by the scheduled jobs -----
 

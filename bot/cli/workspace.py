@@ -189,6 +189,7 @@ def erase(conn: Connection, team_id: str, *, dry_run: bool = False) -> dict[str,
     answer_ids = select(tables.answers.c.id).where(tables.answers.c.team_id == team_id)
     steps: list[tuple[str, Table, Any]] = [
         ("disputes", tables.disputes, tables.disputes.c.team_id == team_id),
+        ("Home tabs", tables.home_tabs, tables.home_tabs.c.team_id == team_id),
         ("score changes", tables.score_changes, tables.score_changes.c.answer_id.in_(answer_ids)),
         ("answers", tables.answers, tables.answers.c.team_id == team_id),
         (

@@ -27,7 +27,7 @@ from bot.domain.records import (
 )
 from bot.services import Services
 from bot.slack import dispute_blocks, ids, settings_blocks
-from bot.slack.home import publish_home, when
+from bot.slack.home import refresh_home, when
 from bot.slack.leaderboard_blocks import mention
 from bot.slack.listeners import STORAGE_ERRORS, UNAVAILABLE
 
@@ -403,7 +403,7 @@ def register_disputes(app: App, services: Services, *, later: Later) -> None:
         person_lang = services.get_settings(team_id).language
         told = dispute_blocks.settled_for_person(change, details, person_lang)
         later(_tell, client, change.user_id, told)
-        later(publish_home, services, client, team_id, change.user_id)
+        later(refresh_home, services, client, team_id, change.user_id)
 
 
 def _tell(client: WebClient, user_id: str, text: str) -> None:

@@ -1,7 +1,8 @@
 """The App Home tab: the person's numbers and mastery, this week's board, today's question.
 
-Published when the tab is opened and again after the person answers. Boards and ranks count
-revealed rounds only, so the tab never hints at anyone's grade on a round still open.
+Published when the tab is opened and, for people who have opened it, again after they answer.
+Boards and ranks count revealed rounds only, so the tab never hints at anyone's grade on a
+round still open.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def when(services: Services, team_id: str) -> str:
 
 def build_home(services: Services, team_id: str, user_id: str) -> View:
     """Read what the tab shows for the person, and build it."""
-    settings = services.ensure_workspace(team_id)
+    settings = services.get_settings(team_id)
     topics = {topic.slug: topic for topic in services.bank.topics}
     today = None
     round_ = services.round_today(team_id)
@@ -117,6 +118,22 @@ def publish_home(services: Services, client: WebClient, team_id: str, user_id: s
     client.views_publish(user_id=user_id, view=build_home(services, team_id, user_id))
 
 
+def opened_home(services: Services, client: WebClient, team_id: str, user_id: str) -> None:
+    """The person opened the Home tab: remember it, and publish theirs."""
+    services.note_home_opened(team_id, user_id)
+    publish_home(services, client, team_id, user_id)
+
+
+def refresh_home(services: Services, client: WebClient, team_id: str, user_id: str) -> None:
+    """After an answer or a score change: publish the tab again if the person has one.
+
+    Building the tab takes a dozen queries; people who never opened it are spared them (and
+    the answers' bursts the load). Slack asks for a fresh tab whenever it is opened anyway.
+    """
+    if services.has_home_tab(team_id, user_id):
+        publish_home(services, client, team_id, user_id)
+
+
 def topic_of(services: Services, slug: str) -> Topic | None:
     try:
         return services.bank.topic(slug)
@@ -131,4 +148,4 @@ def register(app: App, services: Services, *, later: Later) -> None:
     def show_home(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         if event.get("tab", "home") != "home" or not event.get("user") or not context.team_id:
             return
-        later(publish_home, services, client, context.team_id, str(event["user"]))
+        later(opened_home, services, client, context.team_id, str(event["user"]))

@@ -250,7 +250,7 @@ def register_round(
             view = dispute_blocks.with_dispute_button(view, round_id, lang)
         ack(response_action="update", view=view)
         if context.team_id:  # the person's Home tab shows the answer in their stats
-            later(home.publish_home, services, client, context.team_id, context.user_id)
+            later(home.refresh_home, services, client, context.team_id, context.user_id)
         if submission.counted:
             counts.answered(round_id, client)  # refreshes "N answered" later, throttled
 
@@ -361,7 +361,7 @@ def register_practice(
             response_action="update",
             view=blocks.feedback_modal(grade, question, lang=lang, outcome="practice"),
         )
-        later(home.publish_home, services, client, context.team_id, context.user_id)
+        later(home.refresh_home, services, client, context.team_id, context.user_id)
 
 
 # ----- the admins: "Post again" -----

@@ -774,3 +774,23 @@ class SqlStore:
         a = t.answers
         with self._read() as conn:
             return conn.execute(select(a.c.text).where(a.c.id == answer_id)).scalar_one_or_none()
+
+    # ----- App Home -----
+
+    def note_home_tab(self, team_id: str, user_id: str, at: datetime) -> None:
+        h = t.home_tabs
+        stmt = (
+            self._insert(h)
+            .values(team_id=team_id, user_id=user_id, opened_at=at)
+            .on_conflict_do_nothing(index_elements=[h.c.team_id, h.c.user_id])
+        )
+        with self._write() as conn:
+            conn.execute(stmt)
+
+    def has_home_tab(self, team_id: str, user_id: str) -> bool:
+        h = t.home_tabs
+        with self._read() as conn:
+            found = conn.execute(
+                select(h.c.user_id).where(h.c.team_id == team_id, h.c.user_id == user_id)
+            ).first()
+        return found is not None

@@ -223,6 +223,16 @@ class DisputeRow(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class HomeTabRow(Base):
+    """A person who has opened k8sq's Home tab: theirs is published again after each answer."""
+
+    __tablename__ = "home_tabs"
+
+    team_id: Mapped[str] = mapped_column(ForeignKey("workspaces.team_id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 # The tables, typed as Core tables for the store's queries.
 questions = cast(Table, QuestionRow.__table__)
 workspaces = cast(Table, WorkspaceRow.__table__)
@@ -233,6 +243,7 @@ run_claims = cast(Table, RunClaimRow.__table__)
 slack_events = cast(Table, SlackEventRow.__table__)
 score_changes = cast(Table, ScoreChangeRow.__table__)
 disputes = cast(Table, DisputeRow.__table__)
+home_tabs = cast(Table, HomeTabRow.__table__)
 
 # Slack installations (OAuth installs into many workspaces), on the same metadata.
 slack_installations, slack_bots, slack_oauth_states = add_slack_tables(Base.metadata)

@@ -124,6 +124,8 @@ def test_a_dispute_from_the_grade_to_the_changed_leaderboard(
     round_id: int,
 ) -> None:
     team = slack.team_id
+    home = {"type": "app_home_opened", "user": ALICE, "channel": "D0ALICE", "tab": "home"}
+    assert slack.event(home).status == 200  # her tab follows her score
     feedback = answer(slack, round_id, ALICE, "ClusterIP is reachable only inside the cluster")
     (button,) = [e for b in feedback["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert (button["action_id"], button["value"]) == (ids.DISPUTE_ACTION_ID, str(round_id))

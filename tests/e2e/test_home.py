@@ -85,8 +85,10 @@ def test_the_tab_shows_todays_question_and_follows_the_answers(
     }
     assert buttons[ids.ANSWER_ACTION_ID] == str(round_.id)
 
+    open_home(slack, ALICE)
+    published(fake_slack, ALICE)
     answer(slack, round_.id, ALICE, best_answer(services, round_.question_id))
-    (after,) = published(fake_slack, ALICE)  # refreshed after answering
+    _, after = published(fake_slack, ALICE, 2)  # refreshed after answering
     assert "1 answered" in shown(after)
     assert "No answers yet" not in shown(after)  # her own mastery shows at once
 
@@ -104,6 +106,8 @@ def test_the_tab_shows_todays_question_and_follows_the_answers(
 def test_a_practice_answer_refreshes_the_tab(
     slack: SlackSender, fake_slack: FakeSlack, services: Services
 ) -> None:
+    open_home(slack, ALICE)
+    published(fake_slack, ALICE)
     question = services.bank.questions[0]
     resp = slack.submit(
         ids.PRACTICE_MODAL_CALLBACK_ID,
@@ -112,7 +116,7 @@ def test_a_practice_answer_refreshes_the_tab(
         private_metadata=json.dumps({"question": question.id, "lang": "en"}),
     )
     assert resp.json()["response_action"] == "update"
-    (call,) = published(fake_slack, ALICE)
+    _, call = published(fake_slack, ALICE, 2)
     title = services.bank.topic(question.topic).title.en
     assert f"*{title}*" in shown(call)
 
@@ -140,3 +144,14 @@ def test_an_answer_with_input_errors_publishes_nothing(
     assert resp.json()["response_action"] == "errors"
     time.sleep(0.2)
     assert fake_slack.calls_to("views.publish") == []
+
+
+def test_no_tab_is_built_for_someone_who_never_opened_it(
+    slack: SlackSender, fake_slack: FakeSlack, services: Services, clock: FakeClock
+) -> None:
+    clock.set(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))
+    round_ = services.create_round(slack.team_id)
+    answer(slack, round_.id, BOB, best_answer(services, round_.question_id))
+    open_home(slack, ALICE)  # someone else's tab, to know the refreshes have run
+    published(fake_slack, ALICE)
+    assert [c.args["user_id"] for c in fake_slack.calls_to("views.publish")] == [ALICE]

@@ -18,11 +18,12 @@ OTHER = "T0OTHER"
 
 
 def play(services: Services, team: str) -> None:
-    """A round with a scored answer, an admin's score change, a dispute, practice, a run claim."""
+    """A round with a scored answer, a score change, a dispute, a Home tab, practice, a claim."""
     round_ = services.create_round(team)
     services.submit_answer(round_.id, "U1", "a and b")
     services.adjust_score(round_.id, "U1", 1.0, by=ADMIN, reason="typo in the rubric")
     services.file_dispute(round_.id, "U1", "b was there")
+    services.note_home_opened(team, "U1")
     practice = services.next_practice_question(team, "U1", None)
     services.submit_practice(team, "U1", practice.id, "a")
     services.claim_run("post_daily", "2026-11-25", team)
@@ -41,6 +42,7 @@ def rows(engine: Engine, team: str) -> dict[str, int]:
                 t.practice_attempts,
                 t.run_claims,
                 t.disputes,
+                t.home_tabs,
             )
         }
         counts["score_changes"] = conn.execute(

@@ -1,4 +1,4 @@
-"""Disputes, the leaderboard day, boards of revealed rounds only, and when the next round comes."""
+"""Disputes, the leaderboard day, revealed-only boards, the next round, Home tab holders."""
 
 from __future__ import annotations
 
@@ -124,3 +124,12 @@ def test_the_week_had_rounds(services: Services) -> None:
     services.create_round(TEAM)  # Wednesday 2026-11-25
     assert services.week_had_rounds(TEAM, date(2026, 11, 23))
     assert not services.week_had_rounds(TEAM, date(2026, 11, 16))
+
+
+def test_home_tabs_are_remembered_per_workspace(services: Services) -> None:
+    assert not services.has_home_tab(TEAM, "U1")
+    services.note_home_opened(TEAM, "U1")
+    services.note_home_opened(TEAM, "U1")  # again: nothing new
+    assert services.has_home_tab(TEAM, "U1")
+    services.ensure_workspace("T0OTHER")
+    assert not services.has_home_tab("T0OTHER", "U1")
