@@ -244,6 +244,8 @@ def register(app: App, services: Services, *, later: Later) -> None:
         if round_ is None:
             if settings.paused:
                 return text_reply(t("paused", call.lang))
+            if not settings.channel_id:
+                return text_reply(admin.t("no_channel", call.lang))
             return text_reply(t("no_round", call.lang, next=when(services, call.team_id)))
         question = services.question(round_.question_id)
         return question_post(

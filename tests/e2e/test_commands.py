@@ -151,6 +151,12 @@ def test_today_shows_the_round_with_its_buttons(slack: SlackSender, services: Se
     assert json.dumps(question.prompt.en, ensure_ascii=False)[1:30] in blocks
 
 
+def test_today_without_a_channel(slack: SlackSender, services: Services) -> None:
+    services.update_settings(slack.team_id, channel_id=None)
+    text, _ = reply(slack.command("today", user=ALICE))
+    assert "No channel is set yet: pick one with `/k8sq config`" in text
+
+
 def test_today_when_paused(slack: SlackSender, services: Services) -> None:
     services.update_settings(slack.team_id, paused=True)
     text, _ = reply(slack.command("today", user=ALICE))
