@@ -33,12 +33,13 @@ claim itself (the bank's examples are checked for that by the property tests).
 from __future__ import annotations
 
 import bisect
-import itertools
 import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
+import ahocorasick  # type: ignore[import-not-found]
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -102,13 +103,28 @@ _GLUE_RE = re.compile(
     f"|(?<![a-z0-9'])(?:{trie_pattern(lexicon.GLUE_LATIN)})(?![a-z0-9'])"
 )
 _JOINER_RE = re.compile("|".join(lexicon.LIST_JOINERS))
-# A unit of length: a Chinese character counts one, a Latin word (the group) two.
-_UNIT_RE = re.compile(f"{CJK_CLASS}|([a-z0-9]+)")
 _NEGATION_CHARS = frozenset("不没无非别未否勿莫")
 _CJK_RE = re.compile(CJK_CLASS)
 _LATIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _MARKER_RE = re.compile(f"[{SENTENCE}{CLAUSE}]")
+_SENTENCE_RE = re.compile(SENTENCE)
 _LATIN_RUN_RE = re.compile("[a-z0-9]+")
+_WORD_START_RE = re.compile("(?<![a-z0-9])[a-z0-9]")
+
+
+def _automaton(items: Iterable[tuple[str, object]]) -> Any:
+    """An Aho-Corasick automaton of (key, value) items, or None when there are none."""
+    automaton = ahocorasick.Automaton()
+    for key, value in items:
+        automaton.add_word(key, value)
+    if not len(automaton):
+        return None
+    automaton.make_automaton()
+    return automaton
+
+
+def _longest_first(occ: _Occurrence) -> tuple[int, int]:
+    return occ[0], -occ[1]
 
 
 def max_edits(word: str) -> int:
@@ -133,9 +149,9 @@ class _Literal:
     roles: list[tuple[int, int, int]] = field(default_factory=list)  # (kind, alias, term)
     latin_start: bool = False
     latin_end: bool = False
-    prefixes: tuple[str, ...] = ()  # literals that are prefixes of this one, itself included
     terms: tuple[tuple[int, int], ...] = ()  # (alias, term) for each alias term it is
     kinds: frozenset[int] = frozenset()
+    holds_cue: bool = False  # a negation cue is part of this literal
 
 
 # Where a literal was found: (start, end) in the compact text.
@@ -185,37 +201,38 @@ class _Rubric:
             lit.kinds = frozenset(kind for kind, _, _ in lit.roles)
             lit.latin_start = is_latin(key[0])
             lit.latin_end = is_latin(key[-1])
-            lit.prefixes = tuple(key[:i] for i in range(len(key), 0, -1) if key[:i] in literals)
+        cue_keys = [key for key, lit in literals.items() if _CUE in lit.kinds]
+        for key, lit in literals.items():
+            lit.holds_cue = any(cue in key for cue in cue_keys)
         self.literals = literals
-        # For each literal, every literal that may match where it does, ready to check.
-        self.entries = {
-            key: tuple(
+        # One Aho-Corasick pass finds every literal wherever it occurs, prefixes included.
+        self.automaton = _automaton(
+            (
+                key,
                 (
-                    k,
-                    len(k),
-                    literals[k].latin_start,
-                    literals[k].latin_end,
-                    literals[k].terms,
-                    _CUE in literals[k].kinds,
-                    _MASK in literals[k].kinds,
-                    _BREAK in literals[k].kinds,
-                )
-                for k in lit.prefixes
+                    key,
+                    len(key),
+                    lit.latin_start,
+                    lit.latin_end,
+                    bool(lit.terms),
+                    _CUE in lit.kinds,
+                    _MASK in lit.kinds,
+                    _BREAK in lit.kinds,
+                ),
             )
             for key, lit in literals.items()
-        }
-        self.regex = re.compile(f"(?=({trie_pattern(literals)}))") if literals else None
+        )
 
         # Chinese terms also match by sound, for homophone typos (路有 for 路由).
         by_sound: dict[str, list[str]] = {}
         for key, lit in literals.items():
             if lit.terms and len(_CJK_RE.findall(key)) >= 2:
                 by_sound.setdefault(sounds(key), []).append(key)
-        self.sound_regex = re.compile(f"(?=({trie_pattern(by_sound)}))") if by_sound else None
-        self.sound_entries = {
-            skey: tuple(
+        self.sound_automaton = _automaton(
+            (
+                skey,
                 (
-                    len(k),
+                    len(skey),
                     tuple(
                         (
                             key,
@@ -223,14 +240,12 @@ class _Rubric:
                             literals[key].latin_end,
                             literals[key].terms,
                         )
-                        for key in by_sound[k]
+                        for key in keys
                     ),
-                )
-                for k in (skey[:i] for i in range(len(skey), 0, -1))
-                if k in by_sound
+                ),
             )
-            for skey in by_sound
-        }
+            for skey, keys in by_sound.items()
+        )
         vocab: set[str] = set()
         for key, lit in literals.items():
             if any(kind == _TERM for kind, _, _ in lit.roles):
@@ -304,39 +319,60 @@ class _Reading:
         masks: list[_Occurrence] = []
         clause_starts: list[int] = []
         t = text.text
-        if rubric.regex is not None:
-            entries = rubric.entries
+        # Where each term literal was found, in order: one append per occurrence.
+        by_key: dict[str, list[_Occurrence]] = {}
+        if rubric.automaton is not None:
             breaks = text.breaks
             size = len(t)
-            terms = self.terms
-            term_spans = self.term_spans
             cues = self.cues
-            for m in rubric.regex.finditer(t):
-                start = m.start()
-                # Not inside a Latin word, for literals that start with a letter or digit.
-                free_start = start == 0 or start in breaks or t[start - 1] not in _LATIN_CHARS
-                for key, n, latin_start, latin_end, key_terms, cue, mask, brk in entries[
-                    m.group(1)
-                ]:
-                    if latin_start and not free_start:
-                        continue
-                    end = start + n
-                    if latin_end and end < size and end not in breaks and t[end] in _LATIN_CHARS:
-                        continue
-                    occ = (start, end)
-                    if key_terms:
-                        term_spans.append((start, end, key))
-                        for alias, term in key_terms:
-                            terms.setdefault(alias, {}).setdefault(term, []).append(occ)
-                    if cue:
-                        cues.append(occ)
-                    if mask:
-                        masks.append(occ)
-                    if brk:
-                        clause_starts.append(start)
-        if rubric.sound_regex is not None and not t.isascii():
-            self._find_by_sound(rubric, text, masks)
+            for last, (
+                key,
+                n,
+                latin_start,
+                latin_end,
+                is_term,
+                cue,
+                mask,
+                brk,
+            ) in rubric.automaton.iter(t):
+                start = last + 1 - n
+                # Not inside a Latin word, for literals that start or end with a letter or digit.
+                if latin_start and start and start not in breaks and t[start - 1] in _LATIN_CHARS:
+                    continue
+                end = last + 1
+                if latin_end and end < size and end not in breaks and t[end] in _LATIN_CHARS:
+                    continue
+                if is_term:
+                    found = by_key.get(key)
+                    if found is None:
+                        by_key[key] = [(start, end)]
+                    else:
+                        found.append((start, end))
+                if cue:
+                    cues.append((start, end))
+                if mask:
+                    masks.append((start, end))
+                if brk:
+                    clause_starts.append(start)
+        literals = rubric.literals
+        terms = self.terms
+        several: set[tuple[int, int]] = set()  # (alias, term) found through several literals
+        for key, occs in by_key.items():
+            self.term_spans.extend([(s, e, key) for s, e in occs])
+            for alias, term in literals[key].terms:
+                by_term = terms.setdefault(alias, {})
+                if term in by_term:
+                    by_term[term].extend(occs)
+                    several.add((alias, term))
+                else:
+                    by_term[term] = list(occs)
+        for alias, term in several:
+            # In the order of the text; at one place, the longest literal first.
+            terms[alias][term].sort()
+        if rubric.sound_automaton is not None and not t.isascii():
+            self._find_by_sound(rubric, text)
         if masks:
+            masks.sort(key=_longest_first)
             kept = []
             for c in self.cues:
                 word = next((m for m in masks if m[0] <= c[0] and c[1] <= m[1]), None)
@@ -345,55 +381,63 @@ class _Reading:
                 else:
                     self.masked.append((c, word))
             self.cues = kept
-        self.cues.sort(key=lambda c: c[0])
+        self.cues.sort(key=_longest_first)
         self.cue_starts = [c[0] for c in self.cues]
+        # For each cue, the aliases with a term occurrence around it: the cue is their own.
+        self.cue_owners: dict[_Occurrence, set[int]] = {}
+        if self.cues:
+            for s, e, key in self.term_spans:
+                if not literals[key].holds_cue:
+                    continue
+                lo = bisect.bisect_left(self.cue_starts, s)
+                for cue in self.cues[lo:]:
+                    if cue[0] >= e:
+                        break
+                    if cue[1] <= e:
+                        owners = self.cue_owners.setdefault(cue, set())
+                        owners.update(alias for alias, _ in literals[key].terms)
         self._near: dict[_Occurrence, list[_Occurrence]] = {}
-        self.sentence_bounds: list[int] = []
-        clause_bounds: list[int] = []
-        for m in _MARKER_RE.finditer(t):
-            clause_bounds.append(m.start())
-            if m.group() == SENTENCE:
-                self.sentence_bounds.append(m.start())
+        self.sentence_bounds = [m.start() for m in _SENTENCE_RE.finditer(t)]
+        clause_bounds = [m.start() for m in _MARKER_RE.finditer(t)]
         # A clause break word starts a new clause just before itself.
-        self.clause_bounds = sorted(set(clause_bounds) | {s - 1 for s in clause_starts if s})
-        bounds = self.sentence_bounds
-        self.spans_by_sentence: dict[int, list[tuple[int, int, str]]] = {}
-        for span in self.term_spans:
-            sid = bisect.bisect_right(bounds, span[0])
-            self.spans_by_sentence.setdefault(sid, []).append(span)
+        if clause_starts:
+            clause_bounds = sorted(set(clause_bounds) | {s - 1 for s in clause_starts if s})
+        self.clause_bounds = clause_bounds
+        self.term_spans.sort()
+        self.span_starts = [span[0] for span in self.term_spans]
         self._statement: dict[int, bool] = {}
         self._echoes: dict[int, bool] = {}
         self._items: dict[int, bool] = {}
         self._glue_cache: dict[int, tuple[float, bool]] = {}
         self._merged: dict[int, list[list[int]]] = {}
-        self._unit_starts: list[int] | None = None
         self._glue_at: list[int] | None = None
         self._glue_weights: list[float] = []
-        self._unit_sums: list[int] = []
 
-    def _find_by_sound(self, rubric: _Rubric, text: Compact, masks: list[_Occurrence]) -> None:
+    def _find_by_sound(self, rubric: _Rubric, text: Compact) -> None:
         """Chinese terms written with a homophone: 路有 for 路由, 组建 for 组件."""
-        assert rubric.sound_regex is not None
+        assert rubric.sound_automaton is not None
         t = text.text
         breaks = text.breaks
         size = len(t)
-        for m in rubric.sound_regex.finditer(sounds(t)):
-            start = m.start()
-            free_start = start == 0 or start in breaks or t[start - 1] not in _LATIN_CHARS
-            for n, keys in rubric.sound_entries[m.group(1)]:
-                end = start + n
-                written = t[start:end]
-                for key, latin_start, latin_end, key_terms in keys:
-                    if written == key or not _misspelt(written, key):
-                        continue
-                    if latin_start and not free_start:
-                        continue
-                    if latin_end and end < size and end not in breaks and t[end] in _LATIN_CHARS:
-                        continue
-                    occ = (start, end)
-                    self.term_spans.append((start, end, key))
-                    for alias, term in key_terms:
-                        self.terms.setdefault(alias, {}).setdefault(term, []).append(occ)
+        found: list[tuple[int, int, int, str, tuple[tuple[int, int], ...]]] = []
+        for last, (n, keys) in rubric.sound_automaton.iter(sounds(t)):
+            start = last + 1 - n
+            end = last + 1
+            written = t[start:end]
+            for i, (key, latin_start, latin_end, key_terms) in enumerate(keys):
+                if written == key or not _misspelt(written, key):
+                    continue
+                if latin_start and start and start not in breaks and t[start - 1] in _LATIN_CHARS:
+                    continue
+                if latin_end and end < size and end not in breaks and t[end] in _LATIN_CHARS:
+                    continue
+                found.append((start, -n, i, key, key_terms))
+        # In the order of the text; at one place, the longest first.
+        for start, minus_n, _, key, key_terms in sorted(found):
+            occ = (start, start - minus_n)
+            self.term_spans.append((occ[0], occ[1], key))
+            for alias, term in key_terms:
+                self.terms.setdefault(alias, {}).setdefault(term, []).append(occ)
 
     def echoes(self, sentence: int) -> bool:
         """Whether a sentence repeats a sentence of the question: it earns and costs nothing."""
@@ -428,16 +472,13 @@ class _Reading:
         """Units of text between compact positions start and end."""
         if end <= start:
             return 0
-        fs, fe = self.text.folded_span(start, end)
-        if self._unit_starts is None:
-            found = list(_UNIT_RE.finditer(self.text.folded))
-            self._unit_starts = [m.start() for m in found]
-            self._unit_sums = list(
-                itertools.accumulate((1 if m.lastindex is None else 2 for m in found), initial=0)
-            )
-        lo = bisect.bisect_left(self._unit_starts, fs)
-        hi = bisect.bisect_left(self._unit_starts, fe)
-        return self._unit_sums[hi] - self._unit_sums[lo]
+        to_folded = self.text.to_folded
+        fs, fe = to_folded[start], to_folded[end - 1] + 1
+        folded = self.text.folded
+        # A Chinese character is one unit, a Latin word (counted where it starts) two.
+        return len(_CJK_RE.findall(folded, fs, fe)) + 2 * len(
+            _WORD_START_RE.findall(folded, fs, fe)
+        )
 
     def near_cues(self, occ: _Occurrence) -> list[_Occurrence]:
         """The negation cues that reach a match: same clause, close before or after it."""
@@ -461,11 +502,13 @@ class _Reading:
         self._near[occ] = near
         return near
 
-    def negated(self, occ: _Occurrence, own: list[_Occurrence]) -> bool:
-        if any(
-            not any(o[0] <= cue[0] and cue[1] <= o[1] for o in own) for cue in self.near_cues(occ)
-        ):
-            return True
+    def negated(self, occ: _Occurrence, alias: int) -> bool:
+        owners = self.cue_owners
+        for cue in self.near_cues(occ):
+            if alias not in owners.get(cue, ()):
+                return True
+        if not self.masked:
+            return False
         # "不只是规则" denies "只是规则": a word that denies nothing elsewhere does deny the
         # term it overlaps.
         return any(
@@ -479,15 +522,14 @@ class _Reading:
         found = self.terms.get(index)
         if not found or len(found) < spec.n_terms:
             return
-        own = [o for occs in found.values() for o in occs]
         if spec.n_terms == 1:
             for o in found[0]:
-                if not self.negated(o, own):
+                if not self.negated(o, index):
                     yield [o]
             return
         valid: dict[int, list[_Occurrence]] = {}
         for term, occs in found.items():
-            ok = [o for o in occs if not self.negated(o, own)]
+            ok = [o for o in occs if not self.negated(o, index)]
             if not ok:
                 return
             valid[term] = ok
@@ -590,10 +632,15 @@ class _Reading:
         merged = self._merged.get(sentence)
         if merged is not None:
             return merged
+        start, end = self._sentence_span(sentence)
         # A one-character Chinese term (都, 只, 各) is a function word, not a listed term.
         spans = sorted(
             self.text.folded_span(s, e)
-            for s, e, key in self.spans_by_sentence.get(sentence, ())
+            for s, e, key in self.term_spans[
+                bisect.bisect_left(self.span_starts, start) : bisect.bisect_left(
+                    self.span_starts, end
+                )
+            ]
             if len(key) > 1 or is_latin(key)
         )
         merged = []
