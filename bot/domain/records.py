@@ -14,6 +14,12 @@ MessageState = Literal["pending", "posted", "unknown"]
 PracticeReason = Literal["practice", "repeat", "late"]
 
 
+class StoreUnavailable(Exception):
+    """The database could not be reached, or dropped the connection: nothing was stored or
+    read by that call, and trying again in a moment may work. Not a DomainError: it is no
+    fault of what the person asked."""
+
+
 @dataclass(frozen=True)
 class WorkspaceSettings:
     """A Slack workspace's settings; times are local to `timezone`, weekdays 0 = Monday."""

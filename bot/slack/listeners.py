@@ -24,7 +24,7 @@ from bot.domain.model import (
     UnknownQuestion,
     UnknownTopic,
 )
-from bot.domain.records import NoQuestionAvailable, RoundInfo, UnknownRound
+from bot.domain.records import NoQuestionAvailable, RoundInfo, StoreUnavailable, UnknownRound
 from bot.services import Services
 from bot.slack import blocks, dispute_blocks, home, ids
 from bot.slack.blocks import Outcome, ui
@@ -33,8 +33,9 @@ if TYPE_CHECKING:
     from bot.slack.app import AnswerCount, Later, RoundJobs
 
 # Errors meaning the database could not be reached or refused the write: the person's
-# answer was not saved, and submitting again later may work.
-STORAGE_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, OSError)
+# answer was not saved, and submitting again later may work. The store names the first;
+# the others are any other failure on the way to the database.
+STORAGE_ERRORS: tuple[type[Exception], ...] = (StoreUnavailable, SQLAlchemyError, OSError)
 
 _ROUND_GONE: dict[Lang, str] = {
     "zh": "这道题已经不存在了。",

@@ -19,6 +19,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.domain.model import Lang, Question
 from bot.domain.records import (
@@ -27,6 +28,7 @@ from bot.domain.records import (
     PracticeReason,
     RoundInfo,
     ScoreChange,
+    StoreUnavailable,
     TopicScore,
     WorkspaceSettings,
 )
@@ -44,6 +46,17 @@ from bot.store import tables as t
 from bot.store.engine import READ_ONLY
 
 
+@contextmanager
+def _available() -> Iterator[None]:
+    """Raise StoreUnavailable for a database that is unreachable or drops the connection."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as exc:
+        lines = str(exc.orig or exc).strip().splitlines()
+        reason = lines[0] if lines else type(exc).__name__
+        raise StoreUnavailable(f"the database is unavailable: {reason}") from exc
+
+
 class SqlStore:
     """Everything k8sq remembers, in SQLite or PostgreSQL."""
 
@@ -55,12 +68,12 @@ class SqlStore:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
+        with _available(), self.engine.begin() as conn:
             yield conn
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
+        with _available(), self.engine.connect() as conn:
             conn = conn.execution_options(**{READ_ONLY: True})
             with conn.begin():
                 yield conn
