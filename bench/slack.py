@@ -300,7 +300,7 @@ def run() -> None:
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": fake.url,
             "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}",
-            "K8SQ_QUESTIONS": str(default_bank_path()),
+            "K8SQ_QUESTIONS_DIR": str(default_bank_path()),
             # Open all day, whenever the bench runs.
             "K8SQ_CHANNEL": CHANNEL,
             "K8SQ_TIMEZONE": "UTC",

@@ -132,7 +132,7 @@ def slack_env(slack_api: FakeSlack, tmp_path_factory: pytest.TempPathFactory) ->
         "K8SQ_CLOSE_TIME": "18:00",
         "K8SQ_LANGUAGE": "en",
         # A small bank of its own, so edits to the real questions never change these tests.
-        "K8SQ_QUESTIONS": str(E2E_QUESTIONS),
+        "K8SQ_QUESTIONS_DIR": str(E2E_QUESTIONS),
     }
 
 

@@ -24,8 +24,13 @@ BANK = Path(__file__).resolve().parents[2] / "questions"
 
 @pytest.fixture(scope="module")
 def slack_env(slack_env: dict[str, str]) -> dict[str, str]:
-    """The module's environment, with the real question bank (its topics and aliases)."""
-    return {**slack_env, "K8SQ_QUESTIONS": str(BANK), "K8SQ_QUESTIONS_DIR": str(BANK)}
+    """The module's environment, with the real question bank instead of the e2e one.
+
+    What people type after `/k8sq` is read against the shipped topics and their aliases
+    (`探针`, `ingres`, `pause container`), and help lists every one with its count: the small
+    e2e bank has one topic. Nothing here depends on a question's rubric or grade.
+    """
+    return {**slack_env, "K8SQ_QUESTIONS_DIR": str(BANK)}
 
 
 @pytest.fixture(autouse=True)
