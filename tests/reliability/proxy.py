@@ -106,9 +106,10 @@ class TcpProxy:
     def _pump(self, client: socket.socket, server: socket.socket) -> None:
         other = {client: server, server: client}
         with selectors.DefaultSelector() as selector:
-            selector.register(client, selectors.EVENT_READ)
-            selector.register(server, selectors.EVENT_READ)
             try:
+                # Inside the try: a cut may close the pair before this thread gets going.
+                selector.register(client, selectors.EVENT_READ)
+                selector.register(server, selectors.EVENT_READ)
                 while True:
                     for key, _ in selector.select(timeout=1.0):
                         sock = key.fileobj

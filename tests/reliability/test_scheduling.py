@@ -114,7 +114,8 @@ def test_a_killed_scheduler_never_posts_twice_and_loses_no_round(
             round_ = services.store.round_on(TEAM, day)
             recorded = round_ is not None and round_.message_state == "posted"
             scheduler = SchedulerProcess(env)
-            outcomes = scheduler.tick(at(day, "09:45"))
+            # What the new scheduler did about the question (a Monday also has a leaderboard).
+            outcomes = [o for o in scheduler.tick(at(day, "09:45")) if "leaderboard" not in o]
             after = services.store.round_on(TEAM, day)
             assert after is not None, f"{day}: the round was lost"
             slack_has = len(posts(slack).of("question")) - posted_before
