@@ -348,8 +348,8 @@ def build_app(
     counts = AnswerCount(services, later=later, interval=count_interval)
     app.middleware(_once_per_event(services))
     writes = sqlite_writers(settings.database_url) if serialize_writes is not False else None
-    commands.register(app, services, later=later)  # /k8sq: before listeners' own
-    home.register(app, services, later=later)  # App Home: before listeners' own
+    commands.register(app, services, later=later)
+    home.register(app, services, later=later)
     admin.register(app, services, later=later)
     listeners.register(app, services, later=later, counts=counts, jobs=jobs, writes=writes)
 

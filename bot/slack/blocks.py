@@ -1,4 +1,4 @@
-"""Block Kit for what one person sees: the answer modal, their graded feedback, help texts.
+"""Block Kit for what one person sees: the answer modals and their graded feedback.
 
 Pure functions from domain values to Slack's JSON. Every text object stays within Slack's
 limits (3,000 characters for a section, 150 for a header, 24 for a modal title, 100 blocks
@@ -7,6 +7,7 @@ per modal): long texts are split at paragraph, sentence or word boundaries, neve
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Literal
 
@@ -277,6 +278,18 @@ def answer_modal(
     )
 
 
+def practice_modal(question: Question, lang: Lang) -> View:
+    """The answer modal of a practice question: its submission never counts."""
+    return answer_modal(
+        question,
+        lang=lang,
+        callback_id=ids.PRACTICE_MODAL_CALLBACK_ID,
+        private_metadata=json.dumps({"question": question.id, "lang": lang}),
+        note=ui("practice", lang),
+        practice=True,
+    )
+
+
 def prompt_modal(question: Question, *, lang: Lang) -> View:
     """The question in both languages, `lang` first (the "other language" button)."""
     blocks = _question_blocks(question, lang, None)
@@ -348,36 +361,3 @@ def feedback_modal(grade: Grade, question: Question, *, lang: Lang, outcome: Out
     return _modal(
         ui("feedback_title", lang), blocks, lang=lang, callback_id=ids.FEEDBACK_MODAL_CALLBACK_ID
     )
-
-
-# ----- help -----
-
-HELP: dict[Lang, str] = {
-    "zh": (
-        "*k8sq：Kubernetes 面试练习*\n"
-        "• 每个工作日频道里会发一道题，点 *作答* 按钮回答（不要在帖子里回复，别人看得到）。\n"
-        "• `/k8sq` 随机练习一道题；`/k8sq <主题>` 练习某个主题，例如 `/k8sq svc`。\n"
-        "• `/k8sq help` 显示这段说明。"
-    ),
-    "en": (
-        "*k8sq: Kubernetes interview practice*\n"
-        "• Every working day a question is posted in the channel: answer it with the "
-        "*Answer* button (not in the thread, where everyone sees it).\n"
-        "• `/k8sq` gives you a practice question; `/k8sq <topic>` one on a topic, "
-        "e.g. `/k8sq svc`.\n"
-        "• `/k8sq help` shows this."
-    ),
-}
-
-
-def help_text(lang: Lang, topics: list[str] | None = None) -> str:
-    text = HELP[lang]
-    if topics:
-        label = "主题" if lang == "zh" else "Topics"
-        text += f"\n{label}: " + ", ".join(f"`{escape(t)}`" for t in topics)
-    return truncate(text, SECTION_TEXT_LIMIT)
-
-
-def home_view(lang: Lang, topics: list[str] | None = None) -> View:
-    """The App Home tab: how the game works."""
-    return {"type": "home", "blocks": mrkdwn_sections(help_text(lang, topics))}

@@ -7,7 +7,6 @@ answer: what is echoed back is escaped, domain errors become a sentence.
 
 from __future__ import annotations
 
-import json
 import logging
 import unicodedata
 from collections.abc import Callable
@@ -24,14 +23,12 @@ from bot.slack import admin, ids
 from bot.slack.blocks import (
     MESSAGE_BLOCK_LIMIT,
     Block,
-    View,
-    answer_modal,
     context,
     escape,
     fit_blocks,
     mrkdwn_sections,
+    practice_modal,
     truncate,
-    ui,
 )
 from bot.slack.dispute_blocks import done_modal
 from bot.slack.home import topic_of, when
@@ -191,18 +188,6 @@ def unknown_topic_reply(error: UnknownTopic, topics: list[Topic], lang: Lang) ->
     return truncate(text, 3000), mrkdwn_sections(text)
 
 
-def practice_modal(question: Question, lang: Lang) -> View:
-    """The practice answer modal, as the Answer button of a practice question opens it."""
-    return answer_modal(
-        question,
-        lang=lang,
-        callback_id=ids.PRACTICE_MODAL_CALLBACK_ID,
-        private_metadata=json.dumps({"question": question.id, "lang": lang}),
-        note=ui("practice", lang),
-        practice=True,
-    )
-
-
 def text_reply(text: str) -> Reply:
     """A reply of one already-escaped text."""
     return truncate(text, 3000), mrkdwn_sections(text)
@@ -223,7 +208,7 @@ class Call:
 
 
 def register(app: App, services: Services, *, later: Later) -> None:
-    """`/k8sq`: registered before the other listeners, so it answers the command."""
+    """`/k8sq` and the weekly board's "Practise <topic>" button."""
 
     def help_(call: Call, client: WebClient) -> Reply | None:
         counts = [

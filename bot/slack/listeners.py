@@ -1,4 +1,7 @@
-"""Thin Bolt listeners, registered in groups with the services bound by closure.
+"""Answering: the daily round's buttons and modal, practice answers, the admins' "Post again".
+
+Thin Bolt listeners, registered in groups with the services bound by closure; `/k8sq` is
+bot.slack.commands', the Home tab bot.slack.home's, settings and disputes bot.slack.admin's.
 
 Each listener acknowledges, parses, calls a service, formats with `blocks`, and replies.
 Domain errors become a message to the person; anything else goes to the app's error handler.
@@ -20,11 +23,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.domain.model import (
     DomainError,
     Lang,
-    Question,
     UnknownQuestion,
-    UnknownTopic,
 )
-from bot.domain.records import NoQuestionAvailable, RoundInfo, StoreUnavailable, UnknownRound
+from bot.domain.records import RoundInfo, StoreUnavailable, UnknownRound
 from bot.services import Services
 from bot.slack import blocks, dispute_blocks, home, ids
 from bot.slack.blocks import Outcome, ui
@@ -54,7 +55,6 @@ UNAVAILABLE = (
     "k8sq 暂时无法读取数据库，请稍后再试。\n"
     "k8sq cannot reach its database right now; please try again in a moment."
 )
-_HELP_WORDS = frozenset({"help", "-h", "--help", "?", "？", "帮助"})
 
 
 def register(
@@ -76,7 +76,6 @@ def register(
     register_round(app, services, later=later, counts=counts, writes=writes)
     register_practice(app, services, later=later, writes=writes)
     register_admin(app, services, later=later, jobs=jobs)
-    register_home(app, services, later=later)
 
 
 # ----- helpers shared by the groups -----
@@ -256,58 +255,12 @@ def register_round(
             counts.answered(round_id, client)  # refreshes "N answered" later, throttled
 
 
-# ----- practice: /k8sq [topic], and its modal -----
-
-
-def _practice_modal(question: Question, lang: Lang) -> dict[str, Any]:
-    return blocks.answer_modal(
-        question,
-        lang=lang,
-        callback_id=ids.PRACTICE_MODAL_CALLBACK_ID,
-        private_metadata=json.dumps({"question": question.id, "lang": lang}),
-        note=ui("practice", lang),
-        practice=True,
-    )
-
-
-def _topic_slugs(services: Services) -> list[str]:
-    return [t.slug for t in services.bank.topics]
+# ----- practice: the Answer button of a practice question, and its modal -----
 
 
 def register_practice(
     app: App, services: Services, *, later: Later, writes: AbstractContextManager[object]
 ) -> None:
-    @app.command(ids.SLASH_COMMAND)
-    def practice_command(
-        ack: Ack,
-        command: dict[str, Any],
-        client: WebClient,
-        context: BoltContext,
-        logger: logging.Logger,
-    ) -> None:
-        text = str(command.get("text", "")).strip()
-        try:
-            lang = _workspace_lang(services, context.team_id)
-            if text.lower() in _HELP_WORDS:
-                ack(text=blocks.help_text(lang, _topic_slugs(services)))
-                return
-            question = services.next_practice_question(
-                str(context.team_id), str(context.user_id), text or None
-            )
-        except STORAGE_ERRORS:
-            logger.exception("could not choose a practice question")
-            ack(text=UNAVAILABLE)
-            return
-        except UnknownTopic as exc:
-            ack(text=f"{exc}\n\n{blocks.help_text(lang, _topic_slugs(services))}")
-            return
-        except NoQuestionAvailable as exc:
-            ack(text=str(exc))
-            return
-        ack()
-        view = _practice_modal(question, lang)
-        later(client.views_open, trigger_id=command["trigger_id"], view=view)
-
     @app.action(ids.PRACTICE_ANSWER_ACTION_ID)
     def open_practice(
         ack: Ack,
@@ -323,7 +276,7 @@ def register_practice(
         except UnknownQuestion:
             _info_modal(later, client, body["trigger_id"], lang, _ROUND_GONE[lang])
             return
-        view = _practice_modal(question, lang)
+        view = blocks.practice_modal(question, lang)
         later(client.views_open, trigger_id=body["trigger_id"], view=view)
 
     @app.view(ids.PRACTICE_MODAL_CALLBACK_ID)
@@ -400,16 +353,3 @@ def register_admin(app: App, services: Services, *, later: Later, jobs: RoundJob
                 text = str(exc)
         if channel:
             client.chat_postEphemeral(channel=channel, user=user_id, text=text)
-
-
-# ----- App Home -----
-
-
-def register_home(app: App, services: Services, *, later: Later) -> None:
-    @app.event("app_home_opened")
-    def show_home(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        if event.get("tab", "home") != "home" or not event.get("user"):
-            return
-        lang = _workspace_lang(services, context.team_id)
-        view = blocks.home_view(lang, _topic_slugs(services))
-        later(client.views_publish, user_id=event["user"], view=view)

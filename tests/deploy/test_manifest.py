@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import yaml
-from slack_bolt import BoltRequest, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot.slack import ids
 from bot.slack.oauth import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH
@@ -32,8 +34,9 @@ def load(name: str) -> dict[str, Any]:
     return loaded
 
 
-def events_the_app_listens_to() -> set[str]:
-    """The event types of the Bolt app's listeners, as the OAuth web role builds it."""
+@contextmanager
+def the_app() -> Iterator[App]:
+    """The Bolt app with its listeners, as the OAuth web role builds it."""
     from bot.bootstrap import build
     from bot.config import load_settings
 
@@ -49,19 +52,51 @@ def events_the_app_listens_to() -> set[str]:
     )
     bot = build(settings)
     try:
-        app = bot.slack_app()
-        found: set[str] = set()
-        for event in CANDIDATE_EVENTS:
-            body = {"type": "event_callback", "team_id": "T0", "event": {"type": event}}
-            request = BoltRequest(
-                body=json.dumps(body), headers={"content-type": ["application/json"]}
-            )
-            response = BoltResponse(status=200)
-            if any(listener.matches(req=request, resp=response) for listener in app._listeners):
-                found.add(event)
-        return found
+        yield bot.slack_app()
     finally:
         bot.close()
+
+
+def listeners_for(app: App, body: dict[str, Any]) -> int:
+    """How many of the app's listeners match a request with this body."""
+    request = BoltRequest(body=json.dumps(body), headers={"content-type": ["application/json"]})
+    response = BoltResponse(status=200)
+    return sum(bool(listener.matches(req=request, resp=response)) for listener in app._listeners)
+
+
+def events_the_app_listens_to() -> set[str]:
+    """The event types of the Bolt app's listeners."""
+    with the_app() as app:
+        return {
+            event
+            for event in CANDIDATE_EVENTS
+            if listeners_for(
+                app, {"type": "event_callback", "team_id": "T0", "event": {"type": event}}
+            )
+        }
+
+
+def every_request_kind() -> list[tuple[str, dict[str, Any]]]:
+    """A request for every id in bot.slack.ids that Slack sends back, and the command."""
+    team, user = {"id": "T0"}, {"id": "U0"}
+    kinds: list[tuple[str, dict[str, Any]]] = [
+        (
+            "command",
+            {"command": ids.SLASH_COMMAND, "team_id": "T0", "user_id": "U0", "text": ""},
+        )
+    ]
+    for name in dir(ids):
+        value = getattr(ids, name)
+        if name.endswith("_ACTION_ID"):
+            action = {"action_id": value, "block_id": "b", "type": "button", "value": "1"}
+            body = {"type": "block_actions", "team": team, "user": user, "actions": [action]}
+            kinds.append((name, body))
+        elif name.endswith("_MODAL_CALLBACK_ID"):
+            view = {"id": "V0", "callback_id": value, "type": "modal"}
+            kinds.append(
+                (name, {"type": "view_submission", "team": team, "user": user, "view": view})
+            )
+    return kinds
 
 
 @pytest.mark.parametrize("name", MANIFESTS)
@@ -86,6 +121,16 @@ def test_the_command_interactivity_home_tab_and_events(name: str) -> None:
 def test_the_manifest_subscribes_to_every_event_the_app_handles() -> None:
     declared = set(load(MANIFESTS[0])["settings"]["event_subscriptions"]["bot_events"])
     assert events_the_app_listens_to() == declared
+
+
+def test_every_command_button_and_modal_has_exactly_one_listener() -> None:
+    # Bolt runs the first listener that matches: a second one would never be reached.
+    # The feedback modal has no submit button, so nothing listens to it.
+    with the_app() as app:
+        counts = {name: listeners_for(app, body) for name, body in every_request_kind()}
+    assert counts.pop("FEEDBACK_MODAL_CALLBACK_ID") == 0
+    assert counts == dict.fromkeys(counts, 1)
+    assert len(counts) >= 12
 
 
 def test_http_points_slack_at_our_paths_and_socket_mode_at_none() -> None:

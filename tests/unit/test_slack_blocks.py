@@ -225,7 +225,10 @@ def test_a_long_prompt_and_title_stay_within_limits() -> None:
     assert_within_limits(view)
 
 
-def test_home_and_help_name_the_topics() -> None:
-    view = blocks.home_view("en", ["services", "pause"])
-    assert view["type"] == "home"
-    assert "`services`" in json.dumps(view)
+def test_the_practice_modal_carries_its_question_and_says_it_never_counts() -> None:
+    view = blocks.practice_modal(question(), "zh")
+    assert view["callback_id"] == ids.PRACTICE_MODAL_CALLBACK_ID
+    assert json.loads(view["private_metadata"]) == {"question": question().id, "lang": "zh"}
+    assert view["title"]["text"] == "练习"
+    assert blocks.ui("practice", "zh") in json.dumps(view, ensure_ascii=False)
+    assert_within_limits(view)
