@@ -410,8 +410,7 @@ class _Reading:
         self._items: dict[int, bool] = {}
         self._glue_cache: dict[int, tuple[float, bool]] = {}
         self._merged: dict[int, list[list[int]]] = {}
-        self._glue_at: list[int] | None = None
-        self._glue_weights: list[float] = []
+        self._glue_found: dict[int, tuple[list[int], list[float]]] = {}
 
     def _find_by_sound(self, rubric: _Rubric, text: Compact) -> None:
         """Chinese terms written with a homophone: 路有 for 路由, 组建 for 组件."""
@@ -652,39 +651,49 @@ class _Reading:
         self._merged[sentence] = merged
         return merged
 
-    def _find_glue(self) -> None:
-        """Where the answer's glue words are, with their weights, in one pass.
+    def _find_glue(self, sentence: int) -> tuple[list[int], list[float]]:
+        """Where a sentence's glue words are, with their weights, in one pass.
 
         A Latin word that is neither a term, a known Kubernetes word nor glue gets weight -1:
         it is the answer's own wording, worth half a glue word. Symbols that relate terms are
         glue of weight 1.
         """
+        cached = self._glue_found.get(sentence)
+        if cached is not None:
+            return cached
+        # From the mark that ends the sentence before to the one that ends this one: no word
+        # crosses a mark, so the matches are those of the whole text.
+        bounds = self.sentence_bounds
+        to_folded = self.text.to_folded
         folded = self.text.folded
+        lo = to_folded[bounds[sentence - 1]] if sentence > 0 else 0
+        hi = to_folded[bounds[sentence]] if sentence < len(bounds) else len(folded)
         strong = lexicon.STRONG_GLUE
         found = [
             (m.start(), 2.0 if m.group() in strong else 1.0)
-            for m in _GLUE_RE.finditer(folded)
+            for m in _GLUE_RE.finditer(folded, lo, hi)
             if m.lastindex is None
         ]
         skip = self.rubric.known_words
         found += [
             (m.start(), -1.0)
-            for m in _OWN_WORD_RE.finditer(folded)
+            for m in _OWN_WORD_RE.finditer(folded, lo, hi)
             if m.group() not in skip and not m.group().isdigit()
         ]
         spans = self.text.folded_spans
-        found += [(m.start(), 1.0) for m in _SYMBOL_RE.finditer(folded)]
+        found += [(m.start(), 1.0) for m in _SYMBOL_RE.finditer(folded, lo, hi)]
         if spans is not None or "，" in folded:
             # "(" and ":" fold into clause marks: find them in the answer as written.
             original = self.text.original
-            for m in _CLAUSE_RE.finditer(folded):
+            for m in _CLAUSE_RE.finditer(folded, lo, hi):
                 i = m.start()
                 os_ = spans[i][0] if spans is not None else i
                 if original[os_ : os_ + 1] in _STATEMENT_SYMBOLS:
                     found.append((i, 1.0))
         found.sort()
-        self._glue_at = [p for p, _ in found]
-        self._glue_weights = [w for _, w in found]
+        result = [p for p, _ in found], [w for _, w in found]
+        self._glue_found[sentence] = result
+        return result
 
     def _count_glue(self, sentence: int, enough: float) -> tuple[float, bool]:
         """The glue between a sentence's terms, stopping once there is `enough`.
@@ -703,11 +712,8 @@ class _Reading:
         # Only words between the first term and the last relate them: "... 七层 四层 都有"
         # is still a list.
         fs, fe = merged[0][0], merged[-1][1]
-        if self._glue_at is None:
-            self._find_glue()
         glue = 0.0
-        at, weights = self._glue_at, self._glue_weights
-        assert at is not None
+        at, weights = self._find_glue(sentence)
         # A short Chinese term with glue inside is half a name ("只读"), half a verb ("创建"):
         # it counts once, for three quarters of its strongest glue character.
         in_short: dict[int, float] = {}
@@ -749,14 +755,15 @@ def _typo_fixes(rubric: _Rubric, folded: str) -> list[tuple[int, int, str]]:
         return []
     words = latin_words(folded)
     known = rubric.known
-    unknown = [w[2] not in known for w in words]
-    if not any(unknown):
+    unknown = [i for i, w in enumerate(words) if w[2] not in known]
+    if not unknown:
         return []
     candidates: list[tuple[int, int, int, int, str]] = []  # (-n, distance, start, end, word)
     seen: dict[str, tuple[str, int] | None] = {}
-    for i in range(len(words)):
-        if not any(unknown[i : i + 3]):
-            continue  # known words, and runs of known words, are no typos
+    # Known words, and runs of known words, are no typos: start only up to two words before an
+    # unknown one.
+    starts = sorted({i for u in unknown for i in (u - 2, u - 1, u) if i >= 0})
+    for i in starts:
         joined = ""
         exact_parts = True
         for n in range(1, 4):

@@ -19,6 +19,7 @@ grade can quote the answer's own words.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -48,7 +49,8 @@ CJK_CLASS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
 _CJK_RE = re.compile(CJK_CLASS)
 # A full stop ends a sentence unless a letter or digit follows it (`1.31`, `k8s.io`) or it ends
 # an abbreviation (`e.g.`, `i.e.`, `etc.`, `vs.`).
-_PERIOD_RE = re.compile(f"(?<!e\\.g)(?<!i\\.e)(?<!etc)(?<!\\bvs)\\.(?![{_LATIN}])")
+# The dot comes first in the pattern, so that the search skips to dots.
+_PERIOD_RE = re.compile(f"\\.(?<!e\\.g\\.)(?<!i\\.e\\.)(?<!etc\\.)(?<!\\bvs\\.)(?![{_LATIN}])")
 
 
 def trie_pattern(words: Iterable[str]) -> str:
@@ -254,18 +256,31 @@ def _replace(
 
 
 def _compact(original: str, folded: str, spans: list[tuple[int, int]] | None) -> Compact:
-    pieces: list[str] = []
-    to_folded: list[int] = []
-    breaks: set[int] = set()
-    n = 0
-    for m in _RUN_RE.finditer(folded):
-        start, end = m.span()
-        breaks.add(n)
-        pieces.append(m.group())
-        to_folded.extend(range(start, end))
-        n += end - start
-    breaks.add(n)
-    return Compact(original, folded, "".join(pieces), to_folded, spans, frozenset(breaks))
+    runs = _RUN_RE.findall(folded)
+    if len(runs) == 1 and len(runs[0]) == len(folded):
+        to_folded = list(range(len(folded)))  # nothing to drop
+    else:
+        # 1 where a character is content, 0 where it is a separator: one translate, no loop.
+        mask = folded.translate(_CONTENT_MASK)
+        if len(mask) == len(folded) and mask.isascii():
+            to_folded = list(itertools.compress(range(len(folded)), mask.encode("ascii")))
+        else:  # characters past the table: find them the slow way
+            to_folded = [m for r in _RUN_RE.finditer(folded) for m in range(*r.span())]
+    breaks = frozenset(itertools.accumulate(map(len, runs), initial=0))
+    return Compact(original, folded, "".join(runs), to_folded, spans, breaks)
+
+
+def _content_mask() -> str:
+    """A translate table: "\x01" for each character the compact string keeps, else "\x00"."""
+    every = "".join(map(chr, range(_MASKED_BELOW)))
+    dropped = re.sub(f"[^{_CONTENT_CLASS}{MARKERS}]", "\x00", every)
+    return re.sub("[^\x00]", "\x01", dropped)
+
+
+# Past this, characters are separators (no content class reaches it), and the mask leaves them
+# as they are, which sends the text to the slow way.
+_MASKED_BELOW = 0x30000
+_CONTENT_MASK = _content_mask()
 
 
 def replace_words(base: Compact, replacements: list[tuple[int, int, str]]) -> Compact:
