@@ -107,7 +107,15 @@ class SqlStore:
                 }
                 old = existing.pop(question.id, None)
                 if old is None:
-                    conn.execute(q.insert().values(id=question.id, synced_at=now, **values))
+                    # An upsert: another process syncing the same new bank may have
+                    # inserted it since the read above (PostgreSQL lets it in).
+                    insert = self._insert(q).values(id=question.id, synced_at=now, **values)
+                    conn.execute(
+                        insert.on_conflict_do_update(
+                            index_elements=[q.c.id],
+                            set_={"synced_at": now, **values},
+                        )
+                    )
                     changed += 1
                 elif any(getattr(old, k) != v for k, v in values.items()):
                     conn.execute(

@@ -91,3 +91,30 @@ def test_a_password_is_masked() -> None:
     assert mask_url("postgresql+psycopg://k8sq:pw@db:5432/k8sq") == (
         "postgresql+psycopg://k8sq:***@db:5432/k8sq"
     )
+
+
+def test_a_question_synced_by_another_process_meanwhile_is_updated_not_inserted_twice(
+    store: SqlStore,
+) -> None:
+    """Two processes syncing a new bank at once: the second one's insert must not fail."""
+    if store.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite: BEGIN IMMEDIATE keeps a second writer out of the sync")
+    from sqlalchemy import event
+
+    other = SqlStore(store.engine)
+    raced: list[bool] = []
+
+    @event.listens_for(store.engine, "before_cursor_execute")
+    def sync_elsewhere_first(*args: object) -> None:
+        # Between this sync's read of the questions and its write, another process
+        # (another connection) syncs the same new question and commits.
+        if not raced and str(args[2]).lstrip().upper().startswith("INSERT INTO QUESTIONS"):
+            raced.append(True)
+            other.sync_questions([make_question("a", "pods", version="v2")])
+
+    assert store.sync_questions([make_question("a", "pods")]) == 1
+    event.remove(store.engine, "before_cursor_execute", sync_elsewhere_first)
+    assert raced
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(t.questions.c.id, t.questions.c.version)).all()
+    assert [tuple(r) for r in rows] == [("a", "v1")]  # the last sync to commit wins
