@@ -102,6 +102,8 @@ _WORDS: dict[str, str] = {
     **dict.fromkeys(("pause", "暂停"), "pause"),
     **dict.fromkeys(("resume", "unpause", "恢复"), "resume"),
 }
+# The subcommands by their English names (the manifest's usage hint lists them).
+SUBCOMMANDS = frozenset(_WORDS.values())
 # Subcommands that take no words after them: with words, the whole text is a topic
 # (`/k8sq pause container` practises the pause container).
 _ALONE = frozenset({"help", "today", "stats", "config", "pause", "resume"})

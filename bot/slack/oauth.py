@@ -44,8 +44,9 @@ log = logging.getLogger(__name__)
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
-# The fewest scopes that work: the slash command, posting, and opening a direct message.
-BOT_SCOPES = ("commands", "chat:write", "im:write")
+# The fewest scopes that work: the slash command, posting, opening a direct message, and
+# users.info (whether someone is a workspace admin or owner). Nothing that reads messages.
+BOT_SCOPES = ("commands", "chat:write", "im:write", "users:read")
 # How long an install link stays valid.
 STATE_EXPIRATION_SECONDS = 600
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -12,6 +13,7 @@ import yaml
 from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot.slack import ids
+from bot.slack.commands import SUBCOMMANDS, parse
 from bot.slack.oauth import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH
 from tests.deploy.conftest import REPO
 
@@ -99,12 +101,72 @@ def every_request_kind() -> list[tuple[str, dict[str, Any]]]:
     return kinds
 
 
+# The bot scope each Web API method the code calls needs (docs.slack.dev/reference/methods);
+# None: no scope. A method missing here fails the test below: add it with its scope.
+SCOPE_OF_METHOD: dict[str, str | None] = {
+    "auth.test": None,
+    "chat.postEphemeral": "chat:write",
+    "chat.postMessage": "chat:write",
+    "chat.update": "chat:write",
+    "conversations.open": "im:write",  # a direct message with one person
+    "users.info": "users:read",  # is_admin / is_owner: who may run the game
+    "views.open": None,
+    "views.publish": None,
+    "views.update": None,
+}
+# Scopes that read what people write (messages, files, reactions...) or search it: never.
+CONTENT_SCOPES = {
+    "bookmarks:read",
+    "calls:read",
+    "files:read",
+    "links:read",
+    "pins:read",
+    "reactions:read",
+    "reminders:read",
+    "remote_files:read",
+    "search:read",
+    "stars:read",
+}
+
+
+def web_api_methods_the_code_calls() -> set[str]:
+    """Every slack_sdk WebClient method named in bot/, as its Web API method name."""
+    from slack_sdk import WebClient
+
+    names = {n for n in vars(WebClient) if not n.startswith("_")}
+    used: set[str] = set()
+    for path in (REPO / "bot").rglob("*.py"):
+        used |= set(re.findall(r"\.([a-z]+_[A-Za-z_]+)\b", path.read_text())) & names
+    # chat_postMessage -> chat.postMessage, admin_apps_approve -> admin.apps.approve
+    return {name.replace("_", ".") for name in used}
+
+
+def test_the_code_calls_the_web_api_methods_the_scopes_were_chosen_for() -> None:
+    called = web_api_methods_the_code_calls()
+    assert {"chat.postMessage", "users.info", "conversations.open", "views.open"} <= called
+    unknown = called - set(SCOPE_OF_METHOD)
+    assert not unknown, f"add {sorted(unknown)} and the scope each needs to SCOPE_OF_METHOD"
+
+
 @pytest.mark.parametrize("name", MANIFESTS)
-def test_the_fewest_scopes_and_nothing_that_reads_history(name: str) -> None:
+def test_every_scope_the_calls_need_and_nothing_that_reads_messages(name: str) -> None:
     scopes = load(name)["oauth_config"]["scopes"]
     assert set(scopes) == {"bot"}, "no user scopes"
-    assert tuple(scopes["bot"]) == BOT_SCOPES == ("commands", "chat:write", "im:write")
-    assert not [s for s in scopes["bot"] if ":history" in s or s.endswith(":read")]
+    needed = {SCOPE_OF_METHOD[m] for m in web_api_methods_the_code_calls()} - {None}
+    needed.add("commands")  # the slash command
+    assert set(scopes["bot"]) == needed, "every scope the calls need, and no other"
+    assert tuple(scopes["bot"]) == BOT_SCOPES, "OAuth installs ask for the same scopes"
+    history = {"channels:history", "groups:history", "im:history", "mpim:history"}
+    forbidden = [s for s in scopes["bot"] if s in history | CONTENT_SCOPES or "history" in s]
+    assert not forbidden
+
+
+@pytest.mark.parametrize("name", MANIFESTS)
+def test_the_usage_hint_lists_every_subcommand(name: str) -> None:
+    (command,) = load(name)["features"]["slash_commands"]
+    words = set(re.findall(r"[a-z]+", command["usage_hint"]))
+    assert words == SUBCOMMANDS | {"topic", "all"}
+    assert {parse(word).sub for word in words - {"topic", "all"}} == SUBCOMMANDS
 
 
 @pytest.mark.parametrize("name", MANIFESTS)
