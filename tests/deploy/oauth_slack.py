@@ -54,7 +54,7 @@ class OAuthSlack(FakeSlack):
             "ok": True,
             "app_id": APP_ID,
             "authed_user": {"id": user_id},
-            "scope": "commands,chat:write,im:write",
+            "scope": "commands,chat:write,im:write,users:read",
             "token_type": "bot",
             "access_token": f"xoxb-{team_id.lower()}-bot-token",
             "bot_user_id": "U0BOT",
