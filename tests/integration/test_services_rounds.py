@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import Engine
 
 from bot.domain.model import UnknownQuestion, UnknownTopic
 from bot.domain.records import (
     InvalidSetting,
     NoQuestionAvailable,
+    RoundInfo,
     UnknownWorkspace,
 )
 from bot.services import Services
+from bot.store.engine import create_engine_for
 from bot.store.sql_store import SqlStore
 from tests.integration.game import (
     CHANNEL,
@@ -109,6 +114,39 @@ def test_the_days_round_is_created_once(services: Services, clock: FakeClock) ->
     # 18:00 in Shanghai
     assert first.closes_at == datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
     assert services.current_round(TEAM) == first
+
+
+class _RacingStore(SqlStore):
+    """A store whose callers all read "no round yet" before any of them creates it."""
+
+    def __init__(self, engine: Engine, barrier: threading.Barrier) -> None:
+        super().__init__(engine)
+        self.barrier = barrier
+
+    def round_on(self, team_id: str, local_date: date) -> RoundInfo | None:
+        found = super().round_on(team_id, local_date)
+        self.barrier.wait(timeout=30)
+        return found
+
+
+def test_two_schedulers_creating_the_days_round_at_once_share_one(
+    services: Services, database_url: str, clock: FakeClock
+) -> None:
+    barrier = threading.Barrier(2)
+    engines = [create_engine_for(database_url) for _ in range(2)]
+    racers = [
+        build_services(_RacingStore(engine, barrier), clock, DEFAULT_BANK) for engine in engines
+    ]
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            created = list(pool.map(lambda s: s.create_round(TEAM, date(2026, 11, 25)), racers))
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+    assert created[0] == created[1]
+    assert services.store.round_on(TEAM, date(2026, 11, 25)) == created[0]
+    assert len(services.store.round_history(TEAM)) == 1
 
 
 def test_a_round_needs_a_channel(services: Services) -> None:
