@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from bot.domain.model import Lang
+from bot.domain.records import WorkspaceSettings
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///k8sq.db"
@@ -47,17 +48,21 @@ class ConfigError(ValueError):
         super().__init__(f"{name}={value!r} is not valid: expected {accepted}")
 
 
+# The defaults (09:30 to 18:00, Asia/Shanghai, mon-fri, zh) are a new workspace's: one place.
+_NEW_WORKSPACE = WorkspaceSettings(team_id="")
+
+
 @dataclass(frozen=True)
 class Schedule:
     """When and where a workspace's daily round happens; the defaults a workspace starts with."""
 
-    channel: str | None = None
-    post_time: time = time(9, 30)
-    close_time: time = time(18, 0)
-    timezone: str = "Asia/Shanghai"
-    weekdays: frozenset[int] = frozenset(range(5))
-    holidays: str | None = None
-    language: Lang = "zh"
+    channel: str | None = _NEW_WORKSPACE.channel_id
+    post_time: time = _NEW_WORKSPACE.post_time
+    close_time: time = _NEW_WORKSPACE.close_time
+    timezone: str = _NEW_WORKSPACE.timezone
+    weekdays: frozenset[int] = frozenset(_NEW_WORKSPACE.weekdays)
+    holidays: str | None = _NEW_WORKSPACE.holiday_country
+    language: Lang = _NEW_WORKSPACE.language
 
 
 @dataclass(frozen=True)
@@ -130,14 +135,17 @@ def load_settings(
             return None
         return value.strip()
 
+    default = Schedule()
+    post, close = get("K8SQ_POST_TIME"), get("K8SQ_CLOSE_TIME")
+    zone, days, lang = get("K8SQ_TIMEZONE"), get("K8SQ_WEEKDAYS"), get("K8SQ_LANGUAGE")
     schedule = Schedule(
         channel=parse_channel("K8SQ_CHANNEL", get("K8SQ_CHANNEL")),
-        post_time=parse_time("K8SQ_POST_TIME", get("K8SQ_POST_TIME") or "09:30"),
-        close_time=parse_time("K8SQ_CLOSE_TIME", get("K8SQ_CLOSE_TIME") or "18:00"),
-        timezone=parse_timezone("K8SQ_TIMEZONE", get("K8SQ_TIMEZONE") or "Asia/Shanghai"),
-        weekdays=parse_weekdays("K8SQ_WEEKDAYS", get("K8SQ_WEEKDAYS") or "mon-fri"),
+        post_time=parse_time("K8SQ_POST_TIME", post) if post else default.post_time,
+        close_time=parse_time("K8SQ_CLOSE_TIME", close) if close else default.close_time,
+        timezone=parse_timezone("K8SQ_TIMEZONE", zone) if zone else default.timezone,
+        weekdays=parse_weekdays("K8SQ_WEEKDAYS", days) if days else default.weekdays,
         holidays=parse_country("K8SQ_HOLIDAYS", get("K8SQ_HOLIDAYS")),
-        language=parse_language("K8SQ_LANGUAGE", get("K8SQ_LANGUAGE") or "zh"),
+        language=parse_language("K8SQ_LANGUAGE", lang) if lang else default.language,
     )
     if schedule.close_time <= schedule.post_time:
         raise ConfigError(

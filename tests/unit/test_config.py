@@ -33,6 +33,17 @@ def test_defaults_follow_the_issue(tmp_path: Path) -> None:
     )
 
 
+def test_a_new_workspace_and_an_empty_environment_have_the_same_defaults(
+    tmp_path: Path,
+) -> None:
+    from bot.bootstrap import workspace_defaults
+    from bot.domain.records import WorkspaceSettings
+
+    assert workspace_defaults(load({}, tmp_path)) == WorkspaceSettings(team_id="")
+    assert WorkspaceSettings(team_id="").post_time == time(9, 30)
+    assert WorkspaceSettings(team_id="").close_time == time(18, 0)
+
+
 def test_every_setting_is_read(tmp_path: Path) -> None:
     settings = load(
         {
