@@ -38,8 +38,12 @@ def main() -> int:
         now = datetime.fromisoformat(arg)
         clock.set(now)
         print("start", flush=True)
-        outcomes = bot.jobs.tick(now)
-        print("done " + json.dumps([o.message for o in outcomes]), flush=True)
+        try:
+            messages = [o.message for o in bot.jobs.tick(now)]
+        except Exception as exc:  # as bot.scheduler does: log it, tick again next minute
+            logging.exception("the scheduler's tick failed")
+            messages = [f"tick failed: {type(exc).__name__}"]
+        print("done " + json.dumps(messages), flush=True)
     bot.close()
     return 0
 

@@ -11,13 +11,15 @@ import random
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Engine
+import pytest
+from sqlalchemy import Engine, make_url
 
 from bot.calendar import is_working_day
 from tests.e2e.fake_slack import FakeSlack
 from tests.integration.game import FakeClock
 from tests.reliability import figures
 from tests.reliability.processes import SchedulerProcess
+from tests.reliability.proxy import TcpProxy
 from tests.reliability.world import TEAM, at, child_env, posts, services_for
 
 START = date(2026, 1, 5)  # a Monday
@@ -147,5 +149,66 @@ def test_a_killed_scheduler_never_posts_twice_and_loses_no_round(
         killed_after_the_post=after_post,
         posts_made_late=late,
         rounds_reported_unknown=unknown,
+        duplicates=sent.duplicates(),
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_scheduler_whose_database_goes_away_mid_post_never_posts_twice(
+    database_url: str, engine: Engine, slack: FakeSlack
+) -> None:
+    """PostgreSQL is refused and its connections cut (through a proxy) while the 09:30 post
+    is in flight; the database is back for the 09:45 tick. Each round is posted once, on time
+    or late, or reported to the admins as unknown; none is lost or doubled."""
+    days_with_trouble = figures.size(4, 15)
+    rng = random.Random(13)
+    services = services_for(engine, FakeClock(datetime(2026, 1, 1, tzinfo=UTC)))
+    url = make_url(database_url)
+    proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432)).start()
+    through = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    scheduler = SchedulerProcess(child_env(through, slack))
+    day, done = START, 0
+    on_time = late = unknown = 0
+    try:
+        while done < days_with_trouble:
+            if not working(day):
+                day += timedelta(days=1)
+                continue
+            slack.fail("chat.postMessage", delay=0.3)
+            scheduler.send_tick(at(day, "09:30"))
+            time.sleep(rng.uniform(0.0, 0.5))
+            proxy.refuse()
+            proxy.cut()
+            first = scheduler.finish_tick()
+            proxy.allow()
+            state = services.store.round_on(TEAM, day)
+            then = scheduler.tick(at(day, "09:45"))
+            after = services.store.round_on(TEAM, day)
+            assert after is not None, f"{day}: the round was lost"
+            if state is not None and state.message_state == "posted":
+                on_time += 1
+            elif after.message_state == "posted":
+                late += 1
+                assert any("posted the question" in o for o in then), (first, then)
+            else:
+                unknown += 1
+                assert after.message_state == "unknown", (first, then, after)
+            scheduler.tick(at(day, "18:00"))
+            slack.clear_faults()
+            done += 1
+            day += timedelta(days=1)
+    finally:
+        scheduler.close()
+        proxy.stop()
+    sent = posts(slack)
+    assert sent.duplicates() == 0
+    assert len([c for c in sent.of("dm") if c.ok]) == unknown
+    figures.record(
+        "scheduler with its database cut mid-post (postgresql)",
+        days=days_with_trouble,
+        posted_on_time=on_time,
+        posted_late=late,
+        reported_unknown=unknown,
         duplicates=sent.duplicates(),
     )
