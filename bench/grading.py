@@ -7,6 +7,9 @@ Each figure is the median of several repeats, with garbage collection paused as 
 throughput in answers per second and the 99th percentile time of one answer. The baseline
 lower-cases the answer and looks for every alias alternative with a plain substring search.
 Targets: >= 5,000 short answers/s on one core, p99 < 5 ms for a 3,000-character answer.
+
+Times are CPU time of this thread (what one core spends), so that other work on a shared
+machine does not count against the grader; wall-clock throughput is printed beside them.
 """
 
 from __future__ import annotations
@@ -75,9 +78,11 @@ def naive_grade(answer: str, question: Question) -> int:
 
 def _measure(
     work: list[tuple[str, Question]], fn: Callable[[str, Question], object]
-) -> tuple[float, float]:
-    """Answers per second and the p99 time of one answer in ms, medians of the repeats."""
-    rates, p99s = [], []
+) -> tuple[float, float, float]:
+    """Answers per CPU second, the p99 CPU time of one answer in ms, and answers per wall-clock
+    second: medians of the repeats."""
+    rates, p99s, wall_rates = [], [], []
+    clock = time.thread_time_ns
     for _ in range(REPEATS):
         times = []
         # As timeit does: no garbage collection pause lands on one answer by chance.
@@ -86,16 +91,17 @@ def _measure(
         try:
             start = time.perf_counter()
             for answer, question in work:
-                t0 = time.perf_counter_ns()
+                t0 = clock()
                 fn(answer, question)
-                times.append(time.perf_counter_ns() - t0)
+                times.append(clock() - t0)
             elapsed = time.perf_counter() - start
         finally:
             gc.enable()
-        rates.append(len(work) / elapsed)
+        rates.append(len(work) / (sum(times) / 1e9))
+        wall_rates.append(len(work) / elapsed)
         times.sort()
         p99s.append(times[min(len(times) - 1, int(len(times) * 0.99))] / 1e6)
-    return statistics.median(rates), statistics.median(p99s)
+    return statistics.median(rates), statistics.median(p99s), statistics.median(wall_rates)
 
 
 def run() -> None:
@@ -112,14 +118,18 @@ def run() -> None:
     for label, size in (("short", SHORT_CHARS), ("long", LONG_CHARS)):
         work = [(a, q) for q in questions for a in make_answers(q, size, rng)]
         rng.shuffle(work)
-        rate, p99 = _measure(work, grade)
-        base_rate, base_p99 = _measure(work, naive_grade)
+        rate, p99, wall = _measure(work, grade)
+        base_rate, base_p99, base_wall = _measure(work, naive_grade)
         print(
             f"{label:5} ({size:>5} chars, {len(work)} answers): "
-            f"grade {rate:8.0f} answers/s, p99 {p99:6.2f} ms | "
-            f"naive substring {base_rate:8.0f} answers/s, p99 {base_p99:6.2f} ms"
+            f"grade {rate:7.0f} answers/s, p99 {p99:5.2f} ms (wall {wall:5.0f}/s) | "
+            f"naive substring {base_rate:7.0f} answers/s, p99 {base_p99:5.2f} ms "
+            f"(wall {base_wall:5.0f}/s)"
         )
-    print(
-        f"targets: >= {SHORT_TARGET} short answers/s, p99 < {LONG_P99_TARGET_MS:g} ms "
-        f"for a {LONG_CHARS}-character answer (medians of {REPEATS} repeats, one core)"
-    )
+        if label == "short":
+            verdict = "met" if rate >= SHORT_TARGET else "NOT met"
+            print(f"      target >= {SHORT_TARGET} short answers/s: {verdict}")
+        else:
+            verdict = "met" if p99 < LONG_P99_TARGET_MS else "NOT met"
+            print(f"      target p99 < {LONG_P99_TARGET_MS:g} ms for {size} chars: {verdict}")
+    print(f"(CPU time of one thread; medians of {REPEATS} repeats)")
