@@ -11,7 +11,7 @@ the database first:
   Slack may or may not have the post, so the round is marked unknown and the admins are told,
   with a "Post again" button, never re-posted by guesswork;
 - a post missed while no scheduler ran is made late, until the close time; after that the day
-  is claimed, skipped and logged once;
+  is skipped and logged once (`k8sq post-daily` still posts it);
 - the reveal is claimed by marking the round revealed (only the first marker posts it);
 - on the leaderboard day, at the post time, last week's leaderboard is posted once (claimed
   per ISO week), if that week had rounds;
@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 POST_JOB = "post_daily"
 REPOST_JOB = "post_again"
 UNKNOWN_JOB = "post_unknown"
+# A day no scheduler posted before the close, logged once. Not the post's own claim, which
+# stays free: `k8sq post-daily` can still post that day's question.
+SKIP_JOB = "post_skipped"
 LEADERBOARD_JOB = "post_leaderboard"
 
 
@@ -160,7 +163,10 @@ class Jobs:
     ) -> Outcome | None:
         team, period = ws.team_id, today.isoformat()
         self._finished.add((team, today))
-        if self.services.claim_run(POST_JOB, period, team):
+        # Without a round nothing was claimed or posted; with one (created, then the process
+        # died before claiming), the post's claim keeps a late scheduler from posting it.
+        skip_job = SKIP_JOB if existing is None else POST_JOB
+        if self.services.claim_run(skip_job, period, team):
             log.warning(
                 "skipped the daily question for %s on %s: no scheduler ran between %s and "
                 "the close at %s",

@@ -444,6 +444,22 @@ def test_post_daily_posts_now_and_a_second_call_does_nothing(
     assert len(chat.questions()) == 1
 
 
+def test_post_daily_after_the_scheduler_skipped_the_day_posts_it_once(
+    drive: Driver, jobs: Jobs, chat: RecordingChat, services: Services
+) -> None:
+    drive.tick(at("2026-11-25 18:05"))  # no scheduler ran until after the close: skipped
+    assert chat.posts == []
+    drive.clock.set(at("2026-11-25 18:30").astimezone(UTC))
+    outcome = jobs.post_daily(TEAM)  # the operator posts it anyway
+    assert outcome.done, outcome.message
+    drive.run(at("2026-11-25 18:31"), at("2026-11-25 18:40"))
+    assert len(chat.questions()) == 1
+    assert chat.dms == []  # nothing for the admins: it is known to be posted
+    today = services.round_today(TEAM)
+    assert today is not None and today.message_state == "posted"
+    assert jobs.post_daily(TEAM).message.endswith("already posted; nothing to do")
+
+
 def test_post_daily_force_posts_an_unknown_round_again(
     jobs: Jobs, chat: RecordingChat, clock: FakeClock
 ) -> None:
