@@ -10,13 +10,15 @@ from datetime import date, timedelta
 from sqlalchemy import Engine
 
 from bot.jobs import Jobs
+from bot.slack import ids
 from bot.slack.chat import SlackChat
-from tests.e2e.conftest import BOT_TOKEN
+from tests.e2e.conftest import BOT_TOKEN, CHANNEL
 from tests.e2e.fake_slack import FakeSlack
+from tests.e2e.test_answer import answer
 from tests.integration.game import FakeClock
 from tests.reliability import figures
 from tests.reliability.test_scheduling import working
-from tests.reliability.world import TEAM, at, posts, services_for
+from tests.reliability.world import TEAM, at, open_round, posts, served_app, services_for
 
 RETRIES = 3
 
@@ -109,4 +111,35 @@ def test_every_round_is_posted_once_or_reported_when_slack_fails(
         duplicated=sent.duplicates(),
         reveals_failed_and_logged=reveals_failed,
         count_updates_retried=sum(1 for c in slack.calls_to("chat.update") if not c.ok),
+    )
+
+
+def test_answers_are_stored_while_slack_fails_the_modals_and_updates(
+    database_url: str, engine: Engine, slack: FakeSlack, clock: FakeClock
+) -> None:
+    """Opening the answer modal, the count update and the Home tab fail in bursts: every
+    submitted answer is still graded, stored and acknowledged."""
+    people = figures.size(20, 100)
+    rng = random.Random(8)
+    services = services_for(engine, clock)
+    round_ = open_round(services, slack, clock)
+    text = services.question(round_.question_id).examples[0].answer
+    acked = 0
+    with served_app(database_url, services, slack) as sender:
+        for n in range(people):
+            for method in ("views.open", "chat.update", "views.publish"):
+                burst(slack, method, rng)
+            user = f"U{n:05d}"
+            click = sender.click(ids.ANSWER_ACTION_ID, str(round_.id), user=user, channel=CHANNEL)
+            assert click.status == 200
+            resp = answer(sender, round_, text, user=user)
+            assert resp.status == 200 and resp.json()["response_action"] == "update"
+            acked += 1
+    failed = [c for c in slack.calls if not c.ok]
+    assert services.count_answers(round_.id) == people == acked
+    figures.record(
+        f"Slack failing around answers ({engine.dialect.name})",
+        answers=people,
+        stored_and_acknowledged=acked,
+        failed_web_api_calls=len(failed),
     )
