@@ -349,7 +349,10 @@ class Services:
         round_ = self.get_round(round_id)
         question = self.bank.question(round_.question_id)
         answers = self.store.round_answers(round_id)
-        ranked = sorted(answers, key=lambda a: (-a.points, a.answer_id))
+        # Top scorers scored something; ties go to whoever answered first.
+        ranked = sorted(
+            (a for a in answers if a.points > 0), key=lambda a: (-a.points, a.answer_id)
+        )
         missed = Counter(concept for a in answers for concept in a.missed)
         concepts = {c.id: c for c in question.rubric.concepts}
         most_missed = None

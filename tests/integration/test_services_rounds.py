@@ -214,6 +214,28 @@ def test_the_reveal_summarises_the_round_once(services: Services, clock: FakeClo
     assert again.round.revealed_at == summary.round.revealed_at
 
 
+def test_nobody_with_zero_points_is_a_top_scorer(services: Services, clock: FakeClock) -> None:
+    round_ = services.create_round(TEAM)
+    services.submit_answer(round_.id, "U1", "nothing")
+    services.submit_answer(round_.id, "U2", "a")
+    services.submit_answer(round_.id, "U3", "nothing either")
+    clock.set(round_.closes_at)
+
+    summary = services.reveal_round(round_.id)
+    assert summary.answered == 3
+    assert [(s.user_id, s.points) for s in summary.top] == [("U2", 5)]
+
+
+def test_a_round_everyone_scored_zero_on_has_no_top_scorers(
+    services: Services, clock: FakeClock
+) -> None:
+    round_ = services.create_round(TEAM)
+    services.submit_answer(round_.id, "U1", "nothing")
+    clock.set(round_.closes_at)
+    summary = services.reveal_round(round_.id)
+    assert (summary.answered, summary.average_points, summary.top) == (1, 0.0, ())
+
+
 def test_a_round_with_no_answers_reveals_cleanly(services: Services) -> None:
     summary = services.reveal_round(services.create_round(TEAM).id)
     assert (summary.answered, summary.average_points, summary.top, summary.most_missed) == (
