@@ -73,6 +73,9 @@ class RoundRow:
     local_date: date
     closes_at: datetime
     revealed: bool
+    # Known to have reached the channel: posted, or somebody answered it. A round whose post
+    # failed unseen and nobody answered does not break anyone's streak.
+    shown: bool = True
 
 
 @dataclass(frozen=True)

@@ -516,7 +516,7 @@ class Services:
         return [
             streaks.RoundRef(r.round_id, still_open=_still_open(r, now))
             for r in self.store.round_history(team_id)
-            if r.local_date <= as_of
+            if r.local_date <= as_of and (r.shown or _still_open(r, now))
         ]
 
     def _streaks(self, team_id: str, users: set[str], as_of: date, now: datetime) -> dict[str, int]:

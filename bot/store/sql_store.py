@@ -12,6 +12,7 @@ from sqlalchemy import (
     Engine,
     Insert,
     bindparam,
+    exists,
     func,
     literal,
     select,
@@ -330,6 +331,8 @@ class SqlStore:
     def round_history(self, team_id: str) -> list[RoundRow]:
         r = t.rounds
         q = t.questions
+        a = t.answers
+        answered = exists().where(a.c.round_id == r.c.id)
         with self._read() as conn:
             rows = conn.execute(
                 select(
@@ -339,6 +342,8 @@ class SqlStore:
                     r.c.local_date,
                     r.c.closes_at,
                     r.c.revealed_at,
+                    r.c.message_state,
+                    answered.label("answered"),
                 )
                 .join(q, q.c.id == r.c.question_id)
                 .where(r.c.team_id == team_id)
@@ -352,6 +357,7 @@ class SqlStore:
                 local_date=row.local_date,
                 closes_at=row.closes_at,
                 revealed=row.revealed_at is not None,
+                shown=row.message_state == "posted" or bool(row.answered),
             )
             for row in rows
         ]

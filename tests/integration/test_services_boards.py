@@ -115,6 +115,45 @@ def test_streaks_count_consecutive_rounds_and_an_open_round_does_not_break_them(
     assert (stats.current_streak, stats.longest_streak, stats.rounds_answered) == (1, 2, 3)
 
 
+def test_a_round_nobody_saw_does_not_break_a_streak(services: Services, clock: FakeClock) -> None:
+    """Tuesday's post failed (Slack's answer was lost, the admins did not post it again) and
+    nobody answered: a round the team may never have seen breaks nobody's streak."""
+    for day in (23, 24, 25):
+        at_local(clock, SHANGHAI, 2026, 11, day, 10, 0)
+        round_ = today_round(services)
+        if day == 24:
+            services.mark_round_message_unknown(round_.id)
+            continue
+        services.record_round_message(round_.id, CHANNEL, f"17000000{day}.000100")
+        services.submit_answer(round_.id, "U1", "a")
+        if day == 23:
+            services.submit_answer(round_.id, "U2", "a")
+    at_local(clock, SHANGHAI, 2026, 11, 25, 19, 0)  # Wednesday's round has closed
+
+    assert {s.user_id: s.streak for s in services.weekly_leaderboard(TEAM).standings} == {
+        "U1": 2,
+        "U2": 0,
+    }
+    stats = services.personal_stats(TEAM, "U1")
+    assert (stats.current_streak, stats.longest_streak) == (2, 2)
+
+
+def test_a_round_with_an_unknown_post_that_people_answered_counts(
+    services: Services, clock: FakeClock
+) -> None:
+    for day in (23, 24):
+        at_local(clock, SHANGHAI, 2026, 11, day, 10, 0)
+        round_ = today_round(services)
+        services.mark_round_message_unknown(round_.id)  # it reached Slack after all
+        services.submit_answer(round_.id, "U1" if day == 23 else "U2", "a")
+    at_local(clock, SHANGHAI, 2026, 11, 24, 19, 0)
+
+    assert {s.user_id: s.streak for s in services.weekly_leaderboard(TEAM).standings} == {
+        "U1": 0,
+        "U2": 1,
+    }
+
+
 def test_most_improved_and_weakest_topic_of_the_week(services: Services, clock: FakeClock) -> None:
     at_local(clock, SHANGHAI, 2026, 11, 18, 10, 0)  # last week
     last = today_round(services)
