@@ -621,10 +621,12 @@ class SqlStore:
         by_id = {r.answer_id: r for r in results}
         changes: list[ScoreChange] = []
         with self._write() as conn:
+            # Locked until the commit (PostgreSQL; SQLite's writers queue anyway): an admin's
+            # change in between would be overwritten and the old points recorded wrong.
             old_rows = conn.execute(
-                select(a.c.id, a.c.round_id, a.c.user_id, a.c.points, a.c.rubric_version).where(
-                    a.c.id.in_(list(by_id))
-                )
+                select(a.c.id, a.c.round_id, a.c.user_id, a.c.points, a.c.rubric_version)
+                .where(a.c.id.in_(list(by_id)))
+                .with_for_update()
             ).all()
             updates = []
             change_rows = []
@@ -688,9 +690,9 @@ class SqlStore:
         a = t.answers
         with self._write() as conn:
             row = conn.execute(
-                select(a.c.id, a.c.round_id, a.c.user_id, a.c.points, a.c.rubric_version).where(
-                    a.c.id == answer_id
-                )
+                select(a.c.id, a.c.round_id, a.c.user_id, a.c.points, a.c.rubric_version)
+                .where(a.c.id == answer_id)
+                .with_for_update()
             ).one()
             conn.execute(update(a).where(a.c.id == answer_id).values(points=points))
             conn.execute(

@@ -320,6 +320,65 @@ def test_an_admin_changes_points_with_a_reason(services: Services, store: SqlSto
     assert board(services, date(2026, 11, 25)) == [("U1", 1, 8.0)]
 
 
+def test_an_admins_change_during_a_regrade_is_neither_lost_nor_misrecorded(
+    services: Services, store: SqlStore, clock: FakeClock, database_url: str
+) -> None:
+    """The admin sets the points after the regrade read them and before it wrote them."""
+    if store.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite: BEGIN IMMEDIATE keeps the admin's write out of the regrade")
+    import threading
+
+    from sqlalchemy import event
+
+    from bot.store.engine import create_engine_for
+
+    round_ = today_round(services)
+    services.submit_answer(round_.id, "U1", "a")  # 5 of 10
+    answer = store.find_answer(round_.id, "U1")
+    assert answer is not None
+    old = services.question(round_.question_id)
+    bank = [
+        q(old.id, old.topic, old.difficulty, ("a",), "v2") if x.id == old.id else x
+        for x in DEFAULT_BANK
+    ]
+    regrader = build_services(store, clock, bank)  # "a" alone is now the whole answer: 10
+    admin_engine = create_engine_for(database_url)
+    admin = SqlStore(admin_engine)
+    admin_done = threading.Event()
+
+    def admin_sets_seven() -> None:
+        admin.set_points(answer.answer_id, 7, changed_by=ADMIN, reason="fair", at=clock.now())
+        admin_done.set()
+
+    threads: list[threading.Thread] = []
+
+    @event.listens_for(store.engine, "before_cursor_execute")
+    def admin_meanwhile(*args: object) -> None:
+        if not threads and str(args[2]).lstrip().upper().startswith("UPDATE ANSWERS"):
+            threads.append(threading.Thread(target=admin_sets_seven))
+            threads[0].start()
+            admin_done.wait(timeout=1)  # it cannot finish while the regrade holds the row
+
+    try:
+        regrader.regrade()
+    finally:
+        event.remove(store.engine, "before_cursor_execute", admin_meanwhile)
+        for thread in threads:
+            thread.join(timeout=30)
+        admin_engine.dispose()
+
+    assert threads and admin_done.is_set()
+    with store.engine.connect() as conn:
+        points = conn.scalar(select(t.answers.c.points).where(t.answers.c.id == answer.answer_id))
+        changes = conn.execute(
+            select(t.score_changes.c.old_points, t.score_changes.c.new_points).order_by(
+                t.score_changes.c.id
+            )
+        ).all()
+    assert points == 7  # the admin, who came last, has the last word
+    assert [tuple(c) for c in changes] == [(5.0, 10.0), (10.0, 7.0)]
+
+
 def test_boards_are_per_workspace(services: Services, clock: FakeClock) -> None:
     services.ensure_workspace("T0002")
     services.update_settings("T0002", channel_id=CHANNEL)
