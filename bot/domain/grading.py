@@ -94,7 +94,7 @@ NOTE_KEYWORD_LIST = "keyword list"
 NOTE_COPIES_QUESTION = "copies the question"
 NOTE_TRUNCATED = "only the first 40000 characters were graded"
 
-_CUE, _MASK, _BREAK, _TERM = 0, 1, 2, 3
+_CUE, _MASK, _BREAK, _TERM, _STOP, _NOT_STOP = 0, 1, 2, 3, 4, 5
 
 # A list joiner (group 1) is matched first, and counts for nothing.
 _GLUE_RE = re.compile(
@@ -108,6 +108,12 @@ _CJK_RE = re.compile(CJK_CLASS)
 _LATIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _MARKER_RE = re.compile(f"[{SENTENCE}{CLAUSE}]")
 _SENTENCE_RE = re.compile(SENTENCE)
+_SEPARATORS_RE = re.compile("[ _\\-/]+")
+MARKER_CHARS = SENTENCE + CLAUSE
+# A 的-phrase opened by a cue is at most this many characters before its 的.
+_MODIFIER_CHARS = 5
+# A cue followed by one of these denies the verb, not a modifier: 不是, 不会, 不能, 不要.
+_VERB_AFTER_CUE = frozenset("是会能要可应该")
 _LATIN_RUN_RE = re.compile("[a-z0-9]+")
 _WORD_START_RE = re.compile("(?<![a-z0-9])[a-z0-9]")
 
@@ -195,6 +201,10 @@ class _Rubric:
             add(word, (_MASK, -1, -1))
         for word in lexicon.CLAUSE_BREAKS:
             add(word, (_BREAK, -1, -1))
+        for word in lexicon.NEGATION_STOPS:
+            add(word, (_STOP, -1, -1))
+        for word in lexicon.NOT_STOPS:
+            add(word, (_NOT_STOP, -1, -1))
 
         for key, lit in literals.items():
             lit.terms = tuple((alias, term) for kind, alias, term in lit.roles if kind == _TERM)
@@ -218,6 +228,7 @@ class _Rubric:
                     _CUE in lit.kinds,
                     _MASK in lit.kinds,
                     _BREAK in lit.kinds,
+                    _STOP in lit.kinds or _NOT_STOP in lit.kinds,
                 ),
             )
             for key, lit in literals.items()
@@ -318,6 +329,7 @@ class _Reading:
         self.masked: list[tuple[_Occurrence, _Occurrence]] = []
         masks: list[_Occurrence] = []
         clause_starts: list[int] = []
+        stops: list[tuple[int, int, str]] = []
         t = text.text
         # Where each term literal was found, in order: one append per occurrence.
         by_key: dict[str, list[_Occurrence]] = {}
@@ -334,6 +346,7 @@ class _Reading:
                 cue,
                 mask,
                 brk,
+                stop,
             ) in rubric.automaton.iter(t):
                 start = last + 1 - n
                 # Not inside a Latin word, for literals that start or end with a letter or digit.
@@ -354,6 +367,8 @@ class _Reading:
                     masks.append((start, end))
                 if brk:
                     clause_starts.append(start)
+                if stop:
+                    stops.append((start, end, key))
         literals = rubric.literals
         terms = self.terms
         several: set[tuple[int, int]] = set()  # (alias, term) found through several literals
@@ -396,7 +411,16 @@ class _Reading:
                     if cue[1] <= e:
                         owners = self.cue_owners.setdefault(cue, set())
                         owners.update(alias for alias, _ in literals[key].terms)
-        self._near: dict[_Occurrence, list[_Occurrence]] = {}
+        self._near: dict[_Occurrence, list[tuple[_Occurrence, bool]]] = {}
+        # Where a negation's reach ends without a new clause, but for words that hold a stop
+        # and are none (就是, 规则).
+        not_stops = [(s, e) for s, e, key in stops if _NOT_STOP in rubric.literals[key].kinds]
+        self.stop_starts = sorted(
+            s
+            for s, e, key in stops
+            if _STOP in rubric.literals[key].kinds
+            and not any(a <= s and e <= b for a, b in not_stops)
+        )
         self.sentence_bounds = [m.start() for m in _SENTENCE_RE.finditer(t)]
         clause_bounds = [m.start() for m in _MARKER_RE.finditer(t)]
         # A clause break word starts a new clause just before itself.
@@ -479,33 +503,91 @@ class _Reading:
             _WORD_START_RE.findall(folded, fs, fe)
         )
 
-    def near_cues(self, occ: _Occurrence) -> list[_Occurrence]:
-        """The negation cues that reach a match: same clause, close before or after it."""
+    def near_cues(self, occ: _Occurrence) -> list[tuple[_Occurrence, bool]]:
+        """The negation cues that reach a match: same clause, close before or after it, with
+        no stop between (就, 然后, then). Each comes with whether it is after the match."""
         near = self._near.get(occ)
         if near is not None:
             return near
         near = []
-        if self.cues:
-            clause = self.clause(occ[0])
+        cues = self.cues
+        if cues:
             lo = bisect.bisect_left(self.cue_starts, occ[0] - 4 * NEGATION_BEFORE - 12)
             hi = bisect.bisect_right(self.cue_starts, occ[1] + 4 * NEGATION_AFTER)
-            for cue in self.cues[lo:hi]:
-                if cue[1] <= occ[0]:
-                    gap = (cue[1], occ[0], NEGATION_BEFORE)
-                elif cue[0] >= occ[1]:
-                    gap = (occ[1], cue[0], NEGATION_AFTER)
-                else:
-                    continue  # the cue overlaps the match: it is part of the alias
-                if self.clause(cue[0]) == clause and self.gap_units(gap[0], gap[1]) <= gap[2]:
-                    near.append(cue)
+            if lo < hi:
+                clause = self.clause(occ[0])
+                for cue in cues[lo:hi]:
+                    modifier = self.modifier_end(cue)
+                    if cue[1] <= occ[0]:
+                        # A cue before a 的-phrase denies that phrase only ("没用的镜像"), and
+                        # what starts in it ("没有容器在用的镜像").
+                        if modifier is not None and occ[0] > modifier:
+                            continue
+                        gap = (cue[1], occ[0], NEGATION_BEFORE)
+                        after = False
+                    elif cue[0] >= occ[1]:
+                        if modifier is not None:
+                            continue  # "清理没用的镜像": the cue is in what follows
+                        gap = (occ[1], cue[0], NEGATION_AFTER)
+                        after = True
+                    else:
+                        continue  # the cue overlaps the match: it is part of the alias
+                    if (
+                        self.clause(cue[0]) == clause
+                        and self.gap_units(gap[0], gap[1]) <= gap[2]
+                        and not self._stopped(gap[0], gap[1])
+                    ):
+                        near.append((cue, after))
         self._near[occ] = near
         return near
 
-    def negated(self, occ: _Occurrence, alias: int) -> bool:
-        owners = self.cue_owners
-        for cue in self.near_cues(occ):
-            if alias not in owners.get(cue, ()):
+    def _subject_only(self, cue: _Occurrence, others: list[_Occurrence]) -> bool:
+        """Whether a term follows a cue in its clause, out of the cue's reach."""
+        clause = self.clause(cue[0])
+        for o in others[bisect.bisect_left(others, (cue[1], -1)) :]:
+            if self.clause(o[0]) != clause:
+                break
+            if all(c != cue for c, _ in self.near_cues(o)):
                 return True
+        return False
+
+    def _stopped(self, start: int, end: int) -> bool:
+        """Whether a stop (就, 然后, then) lies between compact positions start and end."""
+        stops = self.stop_starts
+        i = bisect.bisect_left(stops, start)
+        return i < len(stops) and stops[i] < end
+
+    def modifier_end(self, cue: _Occurrence) -> int | None:
+        """Where the 的-phrase that a cue opens ends, when the cue denies only that modifier:
+        "没用的镜像", "没人用的", "不再使用的", "没绑定节点的 pod". A cue followed by a verb it
+        denies (不是, 不会, 不能, 不要) or a 的 that ends the clause (不会管的) opens none."""
+        t = self.text.text
+        after = t[cue[1] : cue[1] + _MODIFIER_CHARS + 1]
+        if not after or after[0] in _VERB_AFTER_CUE:
+            return None
+        i = after.find("的")
+        if i <= 0 or any(c in MARKER_CHARS for c in after[:i]):
+            return None
+        end = cue[1] + i
+        following = t[end + 1 : end + 2]
+        if not following or following in MARKER_CHARS or following == "话":
+            return None
+        return end
+
+    def negated(
+        self, occ: _Occurrence, alias: int, others: list[_Occurrence] | None = None
+    ) -> bool:
+        """Whether a cue denies a match. `others`: the occurrences of the alias's other terms,
+        sorted. A cue after this match belongs to what follows it: when another term follows
+        in the cue's clause out of its reach ("scheduler 不做过滤然后启动容器"), the cue denies
+        neither."""
+        owners = self.cue_owners
+        for cue, after in self.near_cues(occ):
+            if alias in owners.get(cue, ()):
+                continue
+            if after and others and self._subject_only(cue, others):
+                continue
+            return True
         if not self.masked:
             return False
         # "不只是规则" denies "只是规则": a word that denies nothing elsewhere does deny the
@@ -528,7 +610,8 @@ class _Reading:
             return
         valid: dict[int, list[_Occurrence]] = {}
         for term, occs in found.items():
-            ok = [o for o in occs if not self.negated(o, index)]
+            others = sorted(o for t, more in found.items() if t != term for o in more)
+            ok = [o for o in occs if not self.negated(o, index, others)]
             if not ok:
                 return
             valid[term] = ok
@@ -632,15 +715,14 @@ class _Reading:
         if merged is not None:
             return merged
         start, end = self._sentence_span(sentence)
+        in_sentence = self.term_spans[
+            bisect.bisect_left(self.span_starts, start) : bisect.bisect_left(self.span_starts, end)
+        ]
         # A one-character Chinese term (都, 只, 各) is a function word, not a listed term.
         spans = sorted(
             self.text.folded_span(s, e)
-            for s, e, key in self.term_spans[
-                bisect.bisect_left(self.span_starts, start) : bisect.bisect_left(
-                    self.span_starts, end
-                )
-            ]
-            if len(key) > 1 or is_latin(key)
+            for s, e, key in in_sentence
+            if (len(key) > 1 or is_latin(key))
         )
         merged = []
         for s, e in spans:
@@ -713,6 +795,10 @@ class _Reading:
         # is still a list.
         fs, fe = merged[0][0], merged[-1][1]
         glue = 0.0
+        # "负责故障检测、自动扩展、滚动更新": a verb of duty before the terms relates them.
+        before = self.text.folded[max(0, fs - 24) : fs]
+        if _SEPARATORS_RE.sub("", before).endswith(lexicon.DUTY_VERBS):
+            glue += 2.0
         at, weights = self._find_glue(sentence)
         # A short Chinese term with glue inside is half a name ("只读"), half a verb ("创建"):
         # it counts once, for three quarters of its strongest glue character.
@@ -730,8 +816,9 @@ class _Reading:
                     and seg[1] - seg[0] <= SHORT_TERM
                     and not is_latin(self.text.folded[at[i]])
                 ):
-                    in_short[seg[0]] = max(in_short.get(seg[0], 0.0), 0.75 * weight)
-                    continue
+                    if self.text.folded[at[i]] not in lexicon.FUNCTION_GLUE:
+                        in_short[seg[0]] = max(in_short.get(seg[0], 0.0), 0.75 * weight)
+                    continue  # a function word inside a term ("每个节点") relates nothing
                 glue += weight
             if glue >= enough:
                 return glue, False

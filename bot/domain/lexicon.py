@@ -12,7 +12,8 @@ def _words(text: str) -> list[str]:
 NEGATION_CUES: tuple[str, ...] = tuple(
     _words(
         """
-        不 没 没有 无 非 别 未 并非 无法 无需 毫无 勿 莫 甭 否
+        不 没 没有 无 非 别 未 并非 无法 无需 毫无 勿 莫 甭 否 唔 冇
+        不通过 不了解 不上线 不上报 不上传 不出现 不下发
         not no never cannot cant dont doesnt didnt isnt arent wasnt werent wont wouldnt
         shouldnt couldnt hasnt havent hadnt neednt aint without neither nor none nothing
         nobody nowhere
@@ -20,6 +21,7 @@ NEGATION_CUES: tuple[str, ...] = tuple(
     )
 )
 
+# Cantonese: 唔 is 不 and 冇 is 没有.
 # Words that contain a cue but deny nothing ("不同" is "different", "无论" is "whatever"), and
 # conditions that state a need ("如果没有 CNI 插件，跨节点就不通" says the plugin is needed), and
 # A-not-A questions that hedge a claim ("是不是因为 kube-proxy 写了规则").
@@ -33,11 +35,16 @@ NOT_NEGATIONS: tuple[str, ...] = tuple(
         可否 与否 如果没有 要是没有 假如没有 若没有 如果不 要是不 假如不 若不 不然的话
         没问题 没毛病 没事 是不是 有没有 能不能 会不会 要不要 可不可以 对不对
         行不行 用不用 需不需要 是不是就
+        不下来 不上来 不起来 不出来 不进来 不进去 不出去 不上去 不过来 不过去 不下去 不回来
+        不来 不了 不上 不到 不通
         notonly notjust nomatter nodoubt nothingbut noproblem notbad
         """
     )
 )
 
+# and potential complements (V不C), which say that something fails: "调度不上", "拉不下来",
+# "起不来", "连不上", "启动不了", "找不到", "网络不通". Their denials stay cues: "不了解",
+# "不上线", "不通过".
 # Words that end the reach of a negation: "不是 A，而是 B", "not A but B".
 CLAUSE_BREAKS: tuple[str, ...] = tuple(
     _words(
@@ -48,13 +55,29 @@ CLAUSE_BREAKS: tuple[str, ...] = tuple(
     )
 )
 
+# Words after which a negation no longer reaches, without starting a new clause: a condition
+# and its consequence ("副本不够就创建 Pod", "失败就重启容器", "不做过滤，然后启动容器").
+NEGATION_STOPS: tuple[str, ...] = tuple(_words("就 才 则 然后 随后 接着 so then"))
+# Words that hold a stop but are none: "就是" is "is", "规则" is "rule".
+NOT_STOPS: tuple[str, ...] = tuple(
+    _words("就是 规则 否则 原则 准则 法则 细则 总则 刚才 人才 方才 才是")
+)
+
 # Function words and common verbs: a sentence with them says something; a run of terms
 # without them is a bare list.
 GLUE_CJK = frozenset(
     "的是在会就把了都有到给用让被从对和与或再先也还要能可才只去来它他其这那个里上时如因所以"
     "然便即每各并且而又将向往于为着过吧呢啊吗嘛么靠走做管拿建删打跑连发读写看查找改加开放"
     "转推拉收跟当若按"
+    # Cantonese: 嘅 is 的, 佢 它, 咗 了, 喺 在, 啲 些 (係 folds to 系, as in 系统: not glue).
+    "嘅佢咗喺啲咁噉"
 )
+# Glue characters that are function words: inside a term ("每个节点", "只读") they relate
+# nothing, while a verb inside a short term still says something ("创建", "没有节点").
+FUNCTION_GLUE = frozenset("的了都每各个只它他其这那吧呢啊吗嘛么")
+# Verbs of duty right before a sentence's terms make a statement of them: "负责故障检测、
+# 自动扩展、滚动更新" says what something does.
+DUTY_VERBS: tuple[str, ...] = tuple(_words("负责 用于 用来 handles handle responsiblefor"))
 # Words made of glue characters that only join list items: not glue.
 LIST_JOINERS: tuple[str, ...] = tuple(_words("还有 以及 等等 之类 或者 还是 什么的 这些 那些"))
 # Glue that makes a statement by itself: "X 是 Y", "X 会 Y", "it is".

@@ -447,3 +447,158 @@ def test_any_string_gets_a_grade(answer: str) -> None:
     g = grade(answer, CONTROLLER)
     assert 0 <= g.points <= g.max_points
     assert g.question_id == "controller"
+
+
+# ----- negation: modifiers, consequences, complements, subjects -----
+
+GC = question(
+    concept("image-gc", alias("清理|删", "镜像")),
+    concept("container-gc", alias("退出的容器|已退出的容器")),
+    misconceptions=(misconception("in-use", alias("删|清理", "在用的镜像")),),
+    qid="gc",
+)
+
+
+def test_a_cue_before_a_de_phrase_denies_only_that_modifier() -> None:
+    assert found("kubelet 会定期清理没用的镜像和退出的容器", GC) == {"image-gc", "container-gc"}
+    for unused in ("不用的", "没人用的", "没在用的", "不再使用的", "没有被使用的"):
+        assert found(f"kubelet 会删{unused}镜像", GC) == {"image-gc"}, unused
+    scheduler = question(concept("assign", alias("选节点|选 node")), qid="sched")
+    assert found("scheduler 给没绑定节点的 pod 选节点", scheduler) == {"assign"}
+
+
+def test_what_starts_inside_a_denied_modifier_is_denied() -> None:
+    g = grade("kubelet 按 LRU 删没有容器在用的镜像", GC)
+    assert g.misconceptions == ()
+    assert grade("kubelet 会删在用的镜像", GC).misconceptions != ()
+
+
+def test_a_cue_that_denies_a_verb_is_no_modifier() -> None:
+    # 不会/不是 ... 的 deny the verb phrase, and a 的 that ends the clause opens no modifier.
+    assert found("kubelet 不会清理镜像的", GC) == set()
+    assert found("kubelet 不清理镜像的，这个要自己做", GC) == set()
+
+
+def test_a_negation_does_not_reach_the_consequence() -> None:
+    replicas = question(concept("create", alias("创建|建", "pod")), qid="rs")
+    assert found("副本不够就创建 Pod", replicas) == {"create"}
+    reconcile = question(concept("fix", alias("修正|纠正")), qid="loop")
+    assert found("跟期望状态不一致就去修正", reconcile) == {"fix"}
+    assert found("不一致然后去修正", reconcile) == {"fix"}
+    assert found(
+        "if it is not ready then it restarts",
+        question(concept("restart", alias("restarts")), qid="en"),
+    ) == {"restart"}
+    # A negation right before the verb still denies it.
+    assert found("副本不够也不会创建 Pod", replicas) == set()
+    # 就是 and 规则 hold a stop but are none.
+    rules = question(concept("rules", alias("写", "规则")), qid="rules")
+    assert found("kube-proxy 不写规则", rules) == set()
+    assert found("它不就是写规则", rules) == set()
+
+
+def test_liveness_failure_restarts_the_container() -> None:
+    probes = question(
+        concept("liveness", alias("liveness|存活探针", "失败就重启|重启容器")),
+        qid="probes",
+    )
+    g = grade("liveness 判断容器是不是还活着，失败就重启容器", probes)
+    assert {h.concept_id for h in g.found} == {"liveness"}
+    assert g.points == 10
+
+
+def test_a_potential_complement_says_that_something_fails() -> None:
+    pending = question(
+        concept("unschedulable", alias("调度|schedule", "pending")),
+        concept("pull", alias("拉", "镜像")),
+        concept("start", alias("起|启动", "容器")),
+        concept("connect", alias("连", "apiserver")),
+        qid="pending",
+    )
+    assert found("pod 调度不上，一直 Pending", pending) == {"unschedulable"}
+    assert found("镜像拉不下来", pending) == {"pull"}
+    assert found("容器起不来", pending) == {"start"}
+    assert found("kubelet 连不上 apiserver", pending) == {"connect"}
+    # The same words as a plain denial still deny.
+    assert found("kubelet 不连 apiserver", pending) == set()
+    assert found("镜像不拉", pending) == set()
+    assert found("pod 不调度，一直 Pending", pending) == set()
+
+
+def test_a_term_inside_a_complement_word_is_still_denied() -> None:
+    reach = question(
+        concept("reach", alias("集群外", "访问")),
+        misconceptions=(misconception("outside", alias("ClusterIP", "外部", "通")),),
+        qid="reach",
+    )
+    assert grade("ClusterIP 从外部访问不通", reach).misconceptions == ()
+
+
+def test_not_having_its_own_clock_shares_the_hosts() -> None:
+    clock = question(concept("host-clock", alias("host|宿主机", "clock|时钟")), qid="clock")
+    assert found("container 没有自己的 clock，用 host kernel 的", clock) == {"host-clock"}
+    assert found("container 不用 host 的 clock", clock) == set()
+
+
+def test_a_negation_after_a_subject_belongs_to_what_follows() -> None:
+    q = question(
+        concept("filter", alias("过滤")),
+        misconceptions=(misconception("starts", alias("scheduler", "启动容器")),),
+        qid="starts",
+    )
+    g = grade("scheduler 不做过滤然后启动容器", q)
+    assert [m.misconception_id for m in g.misconceptions] == ["starts"]
+    assert found("scheduler 不做过滤然后启动容器", q) == set()
+    # Within the cue's reach, the later term is denied, and so is the claim.
+    assert grade("scheduler 不启动容器", q).misconceptions == ()
+    assert grade("scheduler 不会去启动容器", q).misconceptions == ()
+
+
+def test_a_subject_before_a_denied_clause_with_its_terms_is_denied() -> None:
+    runtime = question(concept("runs", alias("容器", "运行")), qid="runtime")
+    assert found("容器运行时不负责运行容器", runtime) == set()
+
+
+def test_cantonese_negation_and_glue() -> None:
+    assert found("副本少咗佢唔会补", CONTROLLER) == set()
+    assert found("副本少咗佢冇补", CONTROLLER) == set()
+    assert found("副本少咗佢会补", CONTROLLER) == {"replicas"}
+    q = question(
+        concept("a", alias("watch")),
+        concept("b", alias("apiserver")),
+        concept("c", alias("etcd")),
+        qid="yue",
+    )
+    # 嘅 and 佢 relate the terms as 的 and 它 do.
+    assert (
+        NOTE_KEYWORD_LIST not in grade("佢哋 watch apiserver 嘅变化，apiserver 再读 etcd", q).notes
+    )
+
+
+# ----- the keyword-list guard: duty verbs, glue inside terms -----
+
+
+def test_a_verb_of_duty_before_the_terms_makes_a_statement() -> None:
+    kcm = question(
+        concept("failure", alias("故障检测")),
+        concept("scaling", alias("自动扩展")),
+        concept("rolling", alias("滚动更新")),
+        qid="kcm",
+    )
+    g = grade("controller-manager 负责故障检测、自动扩展、滚动更新", kcm)
+    assert g.points == 10
+    assert NOTE_KEYWORD_LIST not in g.notes
+    assert NOTE_KEYWORD_LIST in grade("故障检测、自动扩展、滚动更新", kcm).notes
+
+
+def test_function_words_inside_a_term_are_no_glue() -> None:
+    proxy = question(
+        concept("watch", alias("watch")),
+        concept("endpoints", alias("endpoint|endpoints")),
+        concept("rules", alias("iptables|ipvs")),
+        concept("every-node", alias("每个节点")),
+        qid="kp",
+    )
+    g = grade("watch service endpoint iptables ipvs 内核 每个节点", proxy)
+    assert NOTE_KEYWORD_LIST in g.notes
+    assert g.points == 2
