@@ -70,7 +70,8 @@ class _BlockActions(_Shape):
     user: _Id
     team: _Id | None = None
     actions: Annotated[list[_Action], Field(min_length=1)]
-    trigger_id: str | None = None
+    # Slack sends one with every click; the listeners open their modals with it.
+    trigger_id: str
 
 
 class _State(_Shape):
