@@ -412,6 +412,7 @@ class _Reading:
                         owners = self.cue_owners.setdefault(cue, set())
                         owners.update(alias for alias, _ in literals[key].terms)
         self._near: dict[_Occurrence, list[tuple[_Occurrence, bool]]] = {}
+        self._modifiers: dict[_Occurrence, int | None] = {}
         # Where a negation's reach ends without a new clause, but for words that hold a stop
         # and are none (就是, 规则).
         not_stops = [(s, e) for s, e, key in stops if _NOT_STOP in rubric.literals[key].kinds]
@@ -558,6 +559,13 @@ class _Reading:
         return i < len(stops) and stops[i] < end
 
     def modifier_end(self, cue: _Occurrence) -> int | None:
+        try:
+            return self._modifiers[cue]
+        except KeyError:
+            found = self._modifiers[cue] = self._modifier_end(cue)
+            return found
+
+    def _modifier_end(self, cue: _Occurrence) -> int | None:
         """Where the 的-phrase that a cue opens ends, when the cue denies only that modifier:
         "没用的镜像", "没人用的", "不再使用的", "没绑定节点的 pod". A cue followed by a verb it
         denies (不是, 不会, 不能, 不要) or a 的 that ends the clause (不会管的) opens none."""
@@ -609,8 +617,11 @@ class _Reading:
                     yield [o]
             return
         valid: dict[int, list[_Occurrence]] = {}
+        cues = bool(self.cues)
         for term, occs in found.items():
-            others = sorted(o for t, more in found.items() if t != term for o in more)
+            others = (
+                sorted(o for t, more in found.items() if t != term for o in more) if cues else None
+            )
             ok = [o for o in occs if not self.negated(o, index, others)]
             if not ok:
                 return
@@ -995,10 +1006,9 @@ def grade(answer: str, question: Question) -> Grade:
             if reading.echoes(sentence):
                 continue
             said = reading.statement(sentence)
-            words = [text.quote(o[0], o[1]) for o in occs]
             if spec.wrong:
                 if said and not reading.asks(sentence):
-                    wrong.setdefault(owner, []).extend(words)
+                    wrong.setdefault(owner, []).extend(text.quote(o[0], o[1]) for o in occs)
                 continue
             if said:
                 value = 1.0
@@ -1010,9 +1020,9 @@ def grade(answer: str, question: Question) -> Grade:
                     value = BARE_LIST_CREDIT
             if value > credit[owner]:
                 credit[owner] = value
-                quotes[owner] = words + quotes[owner]
+                quotes[owner] = [text.quote(o[0], o[1]) for o in occs] + quotes[owner]
             elif value == credit[owner]:
-                quotes[owner].extend(words)
+                quotes[owner].extend(text.quote(o[0], o[1]) for o in occs)
 
     found: list[ConceptHit] = []
     missed: list[ConceptMiss] = []
