@@ -116,6 +116,8 @@ class StoredAnswer:
     text: str
     points: float
     rubric_version: str
+    # The admin who set the points by hand: a regrade keeps them.
+    points_set_by: str | None = None
 
 
 @dataclass(frozen=True)

@@ -556,21 +556,23 @@ class Services:
     ) -> RegradeReport:
         """Regrade stored scored answers with the current bank; record every change.
 
-        Answers to questions no longer in the bank keep their grade. UnknownQuestion if
+        Answers to questions no longer in the bank keep their grade, and so do answers
+        whose points an admin set (counted as kept). UnknownQuestion if
         `question_id` is not in the bank. With `workers` > 1, that many processes grade
         (the grader must then be a module-level function, so that it can be sent to them).
         """
         if question_id is not None:
             self.bank.question(question_id)
         questions = {q.id: q for q in self.bank.questions}
-        examined = 0
+        examined = kept = 0
         changes: list[ScoreChange] = []
         with _grading_pool(workers, self.grader, questions) as grade_all:
             for batch in self.store.answers_to_regrade(question_id):
+                kept += sum(1 for a in batch if a.points_set_by is not None)
                 work = [
                     (a.answer_id, a.question_id, a.text)
                     for a in batch
-                    if a.question_id in questions
+                    if a.question_id in questions and a.points_set_by is None
                 ]
                 examined += len(work)
                 changes += self.store.apply_regrade(
@@ -579,7 +581,7 @@ class Services:
                     reason="regraded with the current bank",
                     at=self.clock.now(),
                 )
-        return RegradeReport(examined=examined, changes=tuple(changes))
+        return RegradeReport(examined=examined, changes=tuple(changes), kept=kept)
 
     def adjust_score(
         self, round_id: int, user_id: str, points: float, *, by: str, reason: str

@@ -202,7 +202,8 @@ def run_regrade(
                 ),
                 file=out,
             )
-        print(f"regraded {report.examined} answers, {len(report.changes)} changed", file=out)
+        kept = f", {report.kept} kept the points an admin set" if report.kept else ""
+        print(f"regraded {report.examined} answers, {len(report.changes)} changed{kept}", file=out)
         return EXIT_OK
 
     return _run(body, err)

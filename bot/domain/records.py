@@ -183,6 +183,8 @@ class ScoreChange:
 class RegradeReport:
     examined: int
     changes: tuple[ScoreChange, ...]
+    # Answers whose points an admin set: not regraded (a person's decision stands).
+    kept: int = 0
 
 
 @dataclass(frozen=True)

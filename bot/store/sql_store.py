@@ -598,6 +598,7 @@ class SqlStore:
                     a.c.text,
                     a.c.points,
                     a.c.rubric_version,
+                    a.c.points_set_by,
                 )
                 .where(a.c.id > last_id)
                 .order_by(a.c.id)
@@ -625,7 +626,7 @@ class SqlStore:
             # change in between would be overwritten and the old points recorded wrong.
             old_rows = conn.execute(
                 select(a.c.id, a.c.round_id, a.c.user_id, a.c.points, a.c.rubric_version)
-                .where(a.c.id.in_(list(by_id)))
+                .where(a.c.id.in_(list(by_id)), a.c.points_set_by.is_(None))
                 .with_for_update()
             ).all()
             updates = []
@@ -694,7 +695,9 @@ class SqlStore:
                 .where(a.c.id == answer_id)
                 .with_for_update()
             ).one()
-            conn.execute(update(a).where(a.c.id == answer_id).values(points=points))
+            conn.execute(
+                update(a).where(a.c.id == answer_id).values(points=points, points_set_by=changed_by)
+            )
             conn.execute(
                 t.score_changes.insert().values(
                     answer_id=answer_id,

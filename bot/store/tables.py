@@ -140,6 +140,8 @@ class AnswerRow(Base):
     missed: Mapped[list[str]] = mapped_column(JSON)
     rubric_version: Mapped[str] = mapped_column(String(64))
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The admin who set the points by hand (a regrade keeps them); None: the grader's.
+    points_set_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class PracticeRow(Base):

@@ -111,3 +111,87 @@ def test_an_unreachable_database_is_one_line_without_its_password() -> None:
     assert "s3cret-pw" not in message
     assert "k8sq:***@127.0.0.1:9/k8sq" in message
     assert "\n" not in message
+
+
+def test_answers_an_admin_changed_before_0005_keep_their_points_through_a_regrade(
+    empty_engine: Engine,
+) -> None:
+    from datetime import UTC, datetime, time
+
+    from bot.store import tables as t
+
+    upgrade(empty_engine, "0004")
+    now = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+    with empty_engine.begin() as conn:  # only the columns revision 0004 has
+        conn.execute(
+            t.workspaces.insert().values(
+                team_id="T1",
+                post_time=time(9, 30),
+                close_time=time(18, 0),
+                timezone="Asia/Shanghai",
+                weekdays="0,1,2,3,4",
+                language="zh",
+                admins=[],
+                paused=False,
+                created_at=now,
+                leaderboard_day=0,
+            )
+        )
+        conn.execute(
+            t.questions.insert().values(
+                id="q", topic="pods", difficulty=1, version="v1", position=0, synced_at=now
+            )
+        )
+        conn.execute(
+            t.rounds.insert().values(
+                id=1,
+                team_id="T1",
+                channel_id="C1",
+                question_id="q",
+                local_date=now.date(),
+                opens_at=now,
+                closes_at=now,
+                message_state="posted",
+                created_at=now,
+            )
+        )
+        for answer_id, user in ((1, "U1"), (2, "U2")):
+            conn.execute(
+                t.answers.insert().values(
+                    id=answer_id,
+                    round_id=1,
+                    team_id="T1",
+                    user_id=user,
+                    question_id="q",
+                    text="a",
+                    points=5,
+                    max_points=10,
+                    found=[],
+                    missed=[],
+                    rubric_version="v1",
+                    answered_at=now,
+                )
+            )
+        changes = [  # U1: regraded, then set by an admin; U2: regraded only
+            (1, "v1", "v1", "k8sq regrade", "regraded with the current bank"),
+            (1, "v1", "v1", "UADMIN", "said it in other words"),
+            (2, "v0", "v1", "k8sq regrade", "regraded with the current bank"),
+        ]
+        for answer_id, old, new, by, reason in changes:
+            conn.execute(
+                t.score_changes.insert().values(
+                    answer_id=answer_id,
+                    old_points=4,
+                    new_points=5,
+                    old_version=old,
+                    new_version=new,
+                    changed_by=by,
+                    reason=reason,
+                    changed_at=now,
+                )
+            )
+
+    upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        set_by = dict(conn.execute(text("SELECT user_id, points_set_by FROM answers")).all())
+    assert set_by == {"U1": "UADMIN", "U2": None}

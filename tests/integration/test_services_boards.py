@@ -268,6 +268,26 @@ def test_regrade_records_every_change_and_the_boards_follow(
     assert (again.examined, again.changes) == (2, ())
 
 
+def test_regrade_keeps_the_points_an_admin_set(
+    services: Services, store: SqlStore, clock: FakeClock
+) -> None:
+    """A settled dispute stays settled: the admin's points are a person's decision, told
+    to the person, and a later regrade does not undo them."""
+    round_ = today_round(services)
+    services.submit_answer(round_.id, "U1", "a")
+    services.submit_answer(round_.id, "U2", "a")
+    services.adjust_score(round_.id, "U1", 8, by=ADMIN, reason="said b in other words")
+    changed = [
+        q(x.id, x.topic, x.difficulty, ("a",), version="v2") if x.id == round_.question_id else x
+        for x in DEFAULT_BANK
+    ]
+    report = build_services(store, clock, changed).regrade(by="regrade")
+
+    assert (report.examined, report.kept) == (1, 1)
+    assert [(c.user_id, c.old_points, c.new_points) for c in report.changes] == [("U2", 5.0, 10.0)]
+    assert board(services, date(2026, 11, 25)) == [("U2", 1, 10.0), ("U1", 2, 8.0)]
+
+
 def test_regrade_in_worker_processes_gives_the_same_grades(
     services: Services, store: SqlStore, clock: FakeClock
 ) -> None:
