@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.domain.text import CLAUSE, SENTENCE, compact, fold, fold_phrase, sounds, units
 
@@ -88,3 +90,29 @@ def test_homophones_sound_alike_and_keep_their_length() -> None:
     assert sounds("组建") == sounds("组件")
     assert len(sounds("kube-proxy 路由")) == len("kube-proxy 路由")
     assert sounds("kube-proxy") == "kube-proxy"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("ab1 -_.,。，、：kube节点路由叢集預設")
+            + ["\U0001f600", "\u200b", "\U00030001", "㎏"]
+        ),
+        max_size=40,
+    )
+)
+def test_the_compact_map_points_at_each_kept_character(text: str) -> None:
+    """Each compact character is the folded character it maps to, and the breaks are where
+    separators were dropped."""
+    c = compact(text)
+    assert len(c.to_folded) == len(c.text)
+    assert all(c.folded[i] == ch for i, ch in zip(c.to_folded, c.text, strict=True))
+    assert c.to_folded == sorted(set(c.to_folded))
+    gaps = {k for k in range(1, len(c.text)) if c.to_folded[k] != c.to_folded[k - 1] + 1}
+    assert c.breaks == gaps | {0, len(c.text)}
+
+
+def test_dots_end_sentences_but_not_abbreviations_or_versions() -> None:
+    text = compact("e.g. kube-proxy. i.e. ipvs vs. iptables etc. 1.31 k8s.io. ok.").text
+    assert text == "egkubeproxy。ieipvsvsiptablesetc131k8sio。ok。"
