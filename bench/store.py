@@ -190,8 +190,10 @@ def _load_sqlite(
         cursor = raw.cursor()
         cursor.execute("BEGIN IMMEDIATE")
         cursor.executemany(
-            "INSERT INTO workspaces VALUES (:team_id, :channel_id, :post_time, :close_time, "
-            ":timezone, :weekdays, :holiday_country, :language, :admins, :paused, :created_at)",
+            "INSERT INTO workspaces (team_id, channel_id, post_time, close_time, timezone, "
+            "weekdays, holiday_country, language, admins, paused, created_at) VALUES (:team_id, "
+            ":channel_id, :post_time, :close_time, :timezone, :weekdays, :holiday_country, "
+            ":language, :admins, :paused, :created_at)",
             [{**w, "created_at": _sqlite_time(w["created_at"])} for w in workspaces],
         )
         cursor.executemany(
