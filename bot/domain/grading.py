@@ -108,6 +108,9 @@ _CJK_RE = re.compile(CJK_CLASS)
 _LATIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _MARKER_RE = re.compile(f"[{SENTENCE}{CLAUSE}]")
 _SENTENCE_RE = re.compile(SENTENCE)
+# Past the last term, this many characters hold any glue word that starts before it.
+_GLUE_MARGIN = 16
+_WORD_TAIL_RE = re.compile("[a-z0-9']*")
 _SEPARATORS_RE = re.compile("[ _\\-/]+")
 MARKER_CHARS = SENTENCE + CLAUSE
 # A 的-phrase opened by a cue is at most this many characters before its 的.
@@ -744,7 +747,7 @@ class _Reading:
         self._merged[sentence] = merged
         return merged
 
-    def _find_glue(self, sentence: int) -> tuple[list[int], list[float]]:
+    def _find_glue(self, sentence: int, last: int) -> tuple[list[int], list[float]]:
         """Where a sentence's glue words are, with their weights, in one pass.
 
         A Latin word that is neither a term, a known Kubernetes word nor glue gets weight -1:
@@ -761,6 +764,10 @@ class _Reading:
         folded = self.text.folded
         lo = to_folded[bounds[sentence - 1]] if sentence > 0 else 0
         hi = to_folded[bounds[sentence]] if sentence < len(bounds) else len(folded)
+        # Glue is counted before `last` only: a little past it (to the end of a Latin word
+        # there) every match before it is the same.
+        if last + _GLUE_MARGIN < hi:
+            hi = min(hi, _WORD_TAIL_RE.match(folded, last + _GLUE_MARGIN).end())  # type: ignore[union-attr]
         strong = lexicon.STRONG_GLUE
         found = [
             (m.start(), 2.0 if m.group() in strong else 1.0)
@@ -810,7 +817,7 @@ class _Reading:
         before = self.text.folded[max(0, fs - 24) : fs]
         if _SEPARATORS_RE.sub("", before).endswith(lexicon.DUTY_VERBS):
             glue += 2.0
-        at, weights = self._find_glue(sentence)
+        at, weights = self._find_glue(sentence, fe)
         # A short Chinese term with glue inside is half a name ("只读"), half a verb ("创建"):
         # it counts once, for three quarters of its strongest glue character.
         in_short: dict[int, float] = {}
