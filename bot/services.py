@@ -610,6 +610,7 @@ class Services:
 
     def note_home_opened(self, team_id: str, user_id: str) -> None:
         """Remember that the person opened the Home tab, so that it follows their answers."""
+        self.ensure_workspace(team_id)  # a workspace seen first through its Home tab
         self.store.note_home_tab(team_id, user_id, self.clock.now())
 
     def has_home_tab(self, team_id: str, user_id: str) -> bool:

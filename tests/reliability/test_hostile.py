@@ -237,3 +237,27 @@ def test_an_interactive_payload_sent_as_json_is_checked_like_a_form_one(
             assert resp.status == 400, resp.text
     finally:
         engine.dispose()
+
+
+def test_a_home_tab_opened_in_a_workspace_not_seen_before_is_published(
+    sqlite_url: str, slack: FakeSlack, clock: FakeClock
+) -> None:
+    """Found by the generated requests: noting the tab of a workspace without a row failed
+    on its foreign key, after the acknowledgement, and no tab was published."""
+    engine = create_engine_for(sqlite_url)
+    failures = Failures()
+    logging.getLogger().addHandler(failures)
+    try:
+        services = services_for(engine, clock)
+        with served_app(sqlite_url, services, slack) as sender:
+            stranger = SlackSender(
+                f"http://{sender.host}:{sender.port}{sender.path}", sender.secret, team_id="T0NEW"
+            )
+            event = {"type": "app_home_opened", "user": "U0NEW", "channel": "D0NEW", "tab": "home"}
+            assert stranger.event(event).status == 200
+        assert [c.args["user_id"] for c in slack.calls_to("views.publish")] == ["U0NEW"]
+        assert services.has_home_tab("T0NEW", "U0NEW")
+    finally:
+        logging.getLogger().removeHandler(failures)
+        engine.dispose()
+    assert [r.getMessage() for r in failures.records] == []
