@@ -107,6 +107,9 @@ def _measure(
 def run() -> None:
     bank = load_what_loads()
     questions = bank.questions
+    if not questions:
+        print("no question loads: nothing to measure")
+        return
     rng = random.Random(20240601)
     t0 = time.perf_counter()
     for q in questions:
