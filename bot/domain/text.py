@@ -19,6 +19,7 @@ grade can quote the answer's own words.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import unicodedata
@@ -182,7 +183,7 @@ class Compact:
     # Compact index -> folded index.
     to_folded: list[int]
     # Folded index -> span of `original`, or None when folding kept every length.
-    folded_spans: list[tuple[int, int]] | None
+    folded_spans: Spans | None
     # Compact indexes where a run of content starts or ends: separators were dropped there.
     breaks: frozenset[int]
 
@@ -214,7 +215,7 @@ class Compact:
 def compact(text: str) -> Compact:
     """Fold `text` and drop its separators, keeping sentence and clause markers."""
     original, folded = fold(text)
-    spans: list[tuple[int, int]] | None = None
+    spans: Spans | None = None
     if len(folded) != len(original):
         folded, spans = fold_spans(original)
     if not original.isascii():
@@ -225,37 +226,63 @@ def compact(text: str) -> Compact:
     return _compact(original, folded, spans)
 
 
+class ReplacedSpans:
+    """Folded index -> span of the original, for a folded text with stretches replaced.
+
+    Built in time proportional to the replacements, not to the text: an index outside them maps
+    through the spans of the text before the replacements (or to itself).
+    """
+
+    __slots__ = ("_base", "_starts", "_stretches")
+
+    def __init__(
+        self, base: Spans | None, stretches: list[tuple[int, int, int, tuple[int, int]]]
+    ) -> None:
+        # (new start, new end, shift after the stretch, original span), sorted.
+        self._base = base
+        self._stretches = stretches
+        self._starts = [st[0] for st in stretches]
+
+    def __getitem__(self, i: int) -> tuple[int, int]:
+        k = bisect.bisect_right(self._starts, i) - 1
+        shift = 0
+        if k >= 0:
+            start, end, shift, span = self._stretches[k]
+            if i < end:
+                return span
+        j = i - shift
+        return self._base[j] if self._base is not None else (j, j + 1)
+
+
+Spans = list[tuple[int, int]] | ReplacedSpans
+
+
 def _replace(
-    folded: str, spans: list[tuple[int, int]] | None, replacements: list[tuple[int, int, str]]
-) -> tuple[str, list[tuple[int, int]]]:
+    folded: str, spans: Spans | None, replacements: list[tuple[int, int, str]]
+) -> tuple[str, ReplacedSpans]:
     """Replace (start, end, text) stretches of a folded text, keeping the map to the original.
 
     `replacements` are sorted and do not overlap. Each new character maps to the whole span of
     the original that its stretch replaced.
     """
     pieces: list[str] = []
-    out: list[tuple[int, int]] = []
+    stretches: list[tuple[int, int, int, tuple[int, int]]] = []
     pos = 0
-
-    def keep(a: int, b: int) -> None:
-        pieces.append(folded[a:b])
-        if spans is None:
-            out.extend(zip(range(a, b), range(a + 1, b + 1), strict=True))
-        else:
-            out.extend(spans[a:b])
-
+    shift = 0  # new index - old index, after the stretches so far
     for start, end, word in replacements:
-        keep(pos, start)
-        first = spans[start][0] if spans else start
-        last = spans[end - 1][1] if spans else end
+        pieces.append(folded[pos:start])
+        first = spans[start][0] if spans is not None else start
+        last = spans[end - 1][1] if spans is not None else end
         pieces.append(word)
-        out.extend([(first, last)] * len(word))
+        new_start = start + shift
+        shift += len(word) - (end - start)
+        stretches.append((new_start, new_start + len(word), shift, (first, last)))
         pos = end
-    keep(pos, len(folded))
-    return "".join(pieces), out
+    pieces.append(folded[pos:])
+    return "".join(pieces), ReplacedSpans(spans, stretches)
 
 
-def _compact(original: str, folded: str, spans: list[tuple[int, int]] | None) -> Compact:
+def _compact(original: str, folded: str, spans: Spans | None) -> Compact:
     runs = _RUN_RE.findall(folded)
     if len(runs) == 1 and len(runs[0]) == len(folded):
         to_folded = list(range(len(folded)))  # nothing to drop

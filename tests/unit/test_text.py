@@ -6,7 +6,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.text import CLAUSE, SENTENCE, compact, fold, fold_phrase, sounds, units
+from bot.domain.text import (
+    CLAUSE,
+    SENTENCE,
+    compact,
+    fold,
+    fold_phrase,
+    replace_words,
+    sounds,
+    units,
+)
 
 
 @pytest.mark.parametrize("spelling", ["kube-proxy", "kube proxy", "kubeproxy", "Kube_Proxy"])
@@ -116,3 +125,18 @@ def test_the_compact_map_points_at_each_kept_character(text: str) -> None:
 def test_dots_end_sentences_but_not_abbreviations_or_versions() -> None:
     text = compact("e.g. kube-proxy. i.e. ipvs vs. iptables etc. 1.31 k8s.io. ok.").text
     assert text == "egkubeproxy。ieipvsvsiptablesetc131k8sio。ok。"
+
+
+def test_quotes_map_back_through_replaced_words() -> None:
+    c = compact("叢集預設的埠 is 80, then 預設 again")
+    assert c.text.startswith("集群默认的端口")
+    start = c.text.index("端口")
+    assert c.quote(start, start + 2) == "埠"
+    second = c.text.rindex("默认")
+    assert c.quote(second, second + 2) == "預設"
+    fixed = replace_words(c, [(c.folded.index("then"), c.folded.index("then") + 4, "than")])
+    after = fixed.text.index("than")
+    assert fixed.quote(after, after + 4) == "then"
+    last = fixed.text.rindex("again")
+    assert fixed.quote(last, last + 5) == "again"
+    assert fixed.quote(second, second + 2) == "預設"
