@@ -619,44 +619,54 @@ class _Reading:
                 if not self.negated(o, index):
                     yield [o]
             return
-        valid: dict[int, list[_Occurrence]] = {}
-        cues = bool(self.cues)
-        for term, occs in found.items():
-            others = (
-                sorted(o for t, more in found.items() if t != term for o in more) if cues else None
-            )
-            ok = [o for o in occs if not self.negated(o, index, others)]
-            if not ok:
-                return
-            valid[term] = ok
-        if spec.wrong:
-            yield from self._windows(
-                valid, spec.n_terms, MISCONCEPTION_WINDOW, MISCONCEPTION_CLAUSES
-            )
-        else:
-            yield from self._windows(valid, spec.n_terms, ALIAS_WINDOW, None)
+        yield from self._windows(
+            self._valid_points(index, found),
+            spec.n_terms,
+            MISCONCEPTION_WINDOW if spec.wrong else ALIAS_WINDOW,
+            MISCONCEPTION_CLAUSES if spec.wrong else None,
+        )
+
+    def _valid_points(
+        self, index: int, found: dict[int, list[_Occurrence]]
+    ) -> Iterator[tuple[int, int, int, _Occurrence]]:
+        """(sentence, start, term, occurrence) of an alias's terms in the order of the text,
+        but for the negated ones, found as they are needed."""
+        points = sorted(
+            (self.sentence(o[0]), o[0], term, o) for term, occs in found.items() for o in occs
+        )
+        others: dict[int, list[_Occurrence] | None] = {}
+        for point in points:
+            term = point[2]
+            if term not in others:
+                others[term] = (
+                    sorted(o for t, more in found.items() if t != term for o in more)
+                    if self.cues
+                    else None
+                )
+            if not self.negated(point[3], index, others[term]):
+                yield point
 
     def _windows(
         self,
-        valid: dict[int, list[_Occurrence]],
+        points: Iterable[tuple[int, int, int, _Occurrence]],
         n_terms: int,
         width: int,
         max_clauses: int | None,
     ) -> Iterator[list[_Occurrence]]:
         """Smallest stretches of one sentence that hold every term, within the window."""
-        points = sorted(
-            (self.sentence(o[0]), o[0], term, o) for term, occs in valid.items() for o in occs
-        )
+        kept: list[tuple[int, int, int, _Occurrence]] = []
         counts: dict[int, int] = {}
         left = 0
-        for right, (sentence, _start, term, _occ) in enumerate(points):
-            if points[left][0] != sentence:
+        for right, point in enumerate(points):
+            kept.append(point)
+            sentence, term = point[0], point[2]
+            if kept[left][0] != sentence:
                 counts.clear()
                 left = right
             counts[term] = counts.get(term, 0) + 1
             while len(counts) == n_terms:
                 latest: dict[int, _Occurrence] = {}
-                for _, _, t, o in points[left : right + 1]:
+                for _, _, t, o in kept[left : right + 1]:
                     latest[t] = o
                 occs = sorted(latest.values())
                 first, last = occs[0][0], max(o[1] for o in occs)
@@ -664,7 +674,7 @@ class _Reading:
                     max_clauses is None or self.clause(last - 1) - self.clause(first) < max_clauses
                 ):
                     yield occs
-                lt = points[left][2]
+                lt = kept[left][2]
                 counts[lt] -= 1
                 if not counts[lt]:
                     del counts[lt]
