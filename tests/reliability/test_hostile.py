@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 
 from bot.slack import ids
 from bot.store.engine import create_engine_for
+from tests.e2e.conftest import ADMIN
 from tests.e2e.fake_slack import FakeSlack
 from tests.e2e.slack_client import (
     FORM,
@@ -63,23 +64,62 @@ huge = st.builds(lambda n: "x" * n, st.integers(10_000, 200_000))
 junk = st.one_of(values, text, huge, st.integers(min_value=-(2**70), max_value=2**70))
 
 
+# Every button and modal the app has, and one it does not.
+ALL_ACTIONS = st.one_of(
+    action_ids,
+    st.sampled_from([ids.DISPUTE_ACTION_ID, ids.SETTLE_ACTION_ID, ids.PRACTICE_TOPIC_ACTION_ID]),
+)
+ALL_MODALS = st.one_of(
+    callback_ids,
+    st.sampled_from(
+        [
+            ids.SETTINGS_MODAL_CALLBACK_ID,
+            ids.DISPUTE_MODAL_CALLBACK_ID,
+            ids.SETTLE_MODAL_CALLBACK_ID,
+            ids.FEEDBACK_MODAL_CALLBACK_ID,
+        ]
+    ),
+)
+SUBCOMMANDS = ["", "help", "today", "leaderboard", "leaderboard all", "stats", "config"]
+SUBCOMMANDS += ["pause", "resume", "services", "暂停", "配置"]
+COMMAND_TEXT = st.one_of(
+    st.builds(lambda sub, rest: f"{sub} {rest}".strip(), st.sampled_from(SUBCOMMANDS), text),
+    text,
+)
+# The admin too: the admin's paths read the most input.
+USERS = st.sampled_from(["U0HOSTILE", "", "U" * 300, ADMIN])
+# A modal's state with the blocks the settings, dispute and answer modals read, and junk.
+BLOCKS = ["channel", "post_time", "close_time", "timezone", "weekdays", "language", "admins"]
+BLOCKS += ["points", "reason", "comment", ids.ANSWER_BLOCK_ID]
+STATE = st.dictionaries(
+    st.sampled_from(BLOCKS),
+    st.dictionaries(
+        st.text(max_size=12), st.dictionaries(st.text(max_size=20), junk, max_size=3), max_size=2
+    ),
+    max_size=4,
+)
+
+
 @st.composite
 def payload(draw: st.DrawFn) -> dict[str, Any]:
     """A Slack payload of some kind, with a field broken, added or dropped."""
-    user = draw(st.sampled_from(["U0HOSTILE", "", "U" * 300]))
+    user = draw(USERS)
     kind = draw(st.sampled_from(["click", "submit", "event"]))
     if kind == "click":
-        body = block_actions(TEAM, draw(action_ids), draw(text), user, "C0X", "1.0001")
+        value = draw(st.one_of(text, st.integers(-3, 5).map(str)))
+        body = block_actions(TEAM, draw(ALL_ACTIONS), value, user, "C0X", "1.0001")
     elif kind == "submit":
-        state = {
+        answer_state = {
             ids.ANSWER_BLOCK_ID: {
                 ids.ANSWER_INPUT_ID: {"type": "plain_text_input", "value": draw(text)}
             }
         }
-        meta = draw(
-            st.one_of(text, st.just(json.dumps({"round": draw(st.integers(-5, 10)), "lang": "en"})))
+        state = draw(st.one_of(st.just(answer_state), STATE))
+        meta_values = st.fixed_dictionaries(
+            {"round": st.integers(-5, 10), "dispute": st.integers(-5, 10), "lang": text}
         )
-        body = view_submission(TEAM, draw(callback_ids), state, user, meta, "V0X")
+        meta = draw(st.one_of(text, meta_values.map(json.dumps)))
+        body = view_submission(TEAM, draw(ALL_MODALS), state, user, meta, "V0X")
     else:
         event = {
             "type": draw(st.sampled_from(["app_home_opened", "message", "app_mention"])),
@@ -102,9 +142,8 @@ def request(draw: st.DrawFn) -> tuple[bytes, str]:
     if shape == "json":
         return json.dumps(draw(payload())).encode(), JSON
     if shape == "command":
-        fields = slash_command(
-            TEAM, draw(st.sampled_from(["/k8sq", "/other", ""])), draw(text), "U0H", "C0H"
-        )
+        command = draw(st.sampled_from(["/k8sq", "/other", ""]))
+        fields = slash_command(TEAM, command, draw(COMMAND_TEXT), draw(USERS), "C0H")
         for _ in range(draw(st.integers(0, 2))):
             fields[draw(st.sampled_from(sorted(fields)))] = draw(text)
         return urlencode(fields).encode(), FORM
