@@ -868,45 +868,49 @@ def _typo_fixes(rubric: _Rubric, folded: str) -> list[tuple[int, int, str]]:
     """Latin words (or runs of up to three) that are a typo of one of the question's words."""
     if not rubric.by_first:
         return []
-    words = latin_words(folded)
     known = rubric.known
-    unknown = [i for i, w in enumerate(words) if w[2] not in known]
-    if not unknown:
+    # The words alone first (one C call): most answers have no unknown word at all.
+    if all(w in known for w in _LATIN_RUN_RE.findall(folded)):
         return []
+    words = latin_words(folded)
+    unknown = [i for i, w in enumerate(words) if w[2] not in known]
     candidates: list[tuple[int, int, int, int, str]] = []  # (-n, distance, start, end, word)
     seen: dict[str, tuple[str, int] | None] = {}
+    limit = rubric.longest_word + 2
+    count = len(words)
+
+    def consider(joined: str, n: int, start: int, end: int) -> None:
+        if joined in seen:
+            fix = seen[joined]
+        else:
+            fix = seen[joined] = rubric.closest(joined)
+        if fix is not None:
+            candidates.append((-n, fix[1], start, end, fix[0]))
+
     # Known words, and runs of known words, are no typos: start only up to two words before an
     # unknown one.
-    starts = sorted({i for u in unknown for i in (u - 2, u - 1, u) if i >= 0})
-    for i in starts:
-        joined = ""
-        exact_parts = True
-        for n in range(1, 4):
-            j = i + n - 1
-            if j >= len(words):
+    for i in sorted({i for u in unknown for i in (u - 2, u - 1, u) if i >= 0}):
+        start, prev_end, joined = words[i]
+        if len(joined) > limit:
+            continue
+        if joined not in known:
+            consider(joined, 1, start, prev_end)
+        if len(joined) < 4:
+            continue  # a typo is read inside words, never in a short word glued to another
+        exact_parts = joined in known
+        for j in range(i + 1, min(i + 3, count)):
+            s, e, part = words[j]
+            if prev_end != s and _has_content(folded[prev_end:s]):
                 break
-            if (
-                n > 1
-                and words[j - 1][1] != words[j][0]
-                and _has_content(folded[words[j - 1][1] : words[j][0]])
-            ):
+            if len(part) < 4:
                 break
-            part = words[j][2]
-            if n > 1 and (len(part) < 4 or len(words[i][2]) < 4):
-                break  # a typo is read inside words, never in a short word glued to another
-            exact_parts = exact_parts and part in rubric.known
+            exact_parts = exact_parts and part in known
             joined += part
-            if len(joined) > rubric.longest_word + 2:
+            if len(joined) > limit:
                 break
-            if joined in rubric.known or (n > 1 and exact_parts):
-                continue
-            if joined in seen:
-                fix = seen[joined]
-            else:
-                fix = seen[joined] = rubric.closest(joined)
-            if fix is not None:
-                word, distance = fix
-                candidates.append((-n, distance, words[i][0], words[j][1], word))
+            prev_end = e
+            if not exact_parts and joined not in known:
+                consider(joined, j - i + 1, start, e)
     chosen: list[tuple[int, int, str]] = []
     for _, _, start, end, word in sorted(candidates):
         if all(end <= s or start >= e for s, e, _ in chosen):
