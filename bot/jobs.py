@@ -26,14 +26,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.calendar import holiday_name, is_working_day
-from bot.domain.model import Topic, UnknownTopic
 from bot.domain.records import NotAdmin, RoundInfo, UnknownRound, WorkspaceSettings
 from bot.logs import log_context
 from bot.ports import ChannelUnavailable, Chat, ChatError, Clock, PostNotTaken, PostUnknown
 from bot.services import Services
 from bot.slack import dispute_blocks
+from bot.slack.common import round_post, topic_of
 from bot.slack.leaderboard_blocks import weekly_post
-from bot.slack.round_blocks import admin_alert, question_post, reveal_post
+from bot.slack.round_blocks import admin_alert, reveal_post
 
 log = logging.getLogger(__name__)
 
@@ -253,21 +253,7 @@ class Jobs:
     def _question_post(
         self, ws: WorkspaceSettings, round_: RoundInfo, *, answered: int
     ) -> tuple[str, list[dict[str, object]]]:
-        question = self.services.question(round_.question_id)
-        topic: Topic | None
-        try:
-            topic = self.services.bank.topic(question.topic)
-        except UnknownTopic:
-            topic = None
-        text, blocks = question_post(
-            round_,
-            question,
-            topic,
-            lang=ws.language,
-            timezone=ws.timezone,
-            answered=answered,
-            revealed=round_.revealed_at is not None,
-        )
+        text, blocks = round_post(self.services, round_, ws, answered=answered)
         return text, list(blocks)
 
     # ----- the operators' and admins' commands -----
@@ -382,12 +368,9 @@ class Jobs:
 
     def _post_leaderboard(self, ws: WorkspaceSettings, monday: date) -> Outcome:
         board = self.services.weekly_leaderboard(ws.team_id, monday)
-        weakest: Topic | None = None
-        if board.weakest_topic is not None:
-            try:
-                weakest = self.services.bank.topic(board.weakest_topic.topic)
-            except UnknownTopic:
-                weakest = None
+        weakest = (
+            topic_of(self.services, board.weakest_topic.topic) if board.weakest_topic else None
+        )
         text, blocks = weekly_post(board, weakest, ws.language)
         assert ws.channel_id is not None
         try:

@@ -7,7 +7,6 @@ workspace's admins, so that disputes reach them too.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -26,10 +25,22 @@ from bot.domain.records import (
     WorkspaceSettings,
 )
 from bot.services import Services
-from bot.slack import dispute_blocks, ids, settings_blocks
-from bot.slack.home import refresh_home, when
+from bot.slack import blocks, dispute_blocks, ids, settings_blocks
+from bot.slack.common import (
+    STORAGE_ERRORS,
+    UNAVAILABLE,
+    button_channel,
+    caller,
+    direct_message,
+    ephemeral,
+    input_value,
+    meta_lang,
+    round_of,
+    view_meta,
+    when,
+)
+from bot.slack.home import refresh_home
 from bot.slack.leaderboard_blocks import mention
-from bot.slack.listeners import STORAGE_ERRORS, UNAVAILABLE
 
 if TYPE_CHECKING:
     from bot.slack.app import Later
@@ -48,6 +59,7 @@ _T: dict[str, dict[Lang, str]] = {
         "en": "Only admins can pause k8sq. Here is a practice question on the pause container.",
     },
     "what_settle": {"zh": "修改得分", "en": "set points"},
+    "what_post_again": {"zh": "重新发帖", "en": "post the round again"},
     "opening": {"zh": "正在打开设置……", "en": "Opening the settings…"},
     "paused": {
         "zh": "k8sq 已暂停：不再发每日一题，直到 `/k8sq resume`。",
@@ -178,27 +190,6 @@ def set_paused(
 # ----- listeners -----
 
 
-def _meta(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return meta if isinstance(meta, dict) else {}
-
-
-def _lang(meta: dict[str, Any], fallback: Lang) -> Lang:
-    lang = meta.get("lang")
-    return lang if lang in ("zh", "en") else fallback
-
-
-def _input_value(view: dict[str, Any], block_id: str, action_id: str) -> str:
-    values = (view.get("state") or {}).get("values") or {}
-    block = values.get(block_id) if isinstance(values, dict) else None
-    field = block.get(action_id) if isinstance(block, dict) else None
-    value = field.get("value") if isinstance(field, dict) else None
-    return value.strip() if isinstance(value, str) else ""
-
-
 def register(app: App, services: Services, *, later: Later) -> None:
     """The settings modal's submission and the dispute buttons and modals."""
     register_settings(app, services, later=later)
@@ -210,8 +201,8 @@ def register_settings(app: App, services: Services, *, later: Later) -> None:
     def save_settings(
         ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
-        team_id, user_id = str(context.team_id or ""), str(context.user_id or "")
-        lang = _lang(_meta(view), "en")
+        team_id, user_id = caller(context)
+        lang = meta_lang(view_meta(view)) or "en"
         try:
             before = admin_settings(services, client, team_id, user_id) if team_id else None
             if before is None:
@@ -244,14 +235,12 @@ def deliver_dispute(services: Services, client: WebClient, dispute_id: int) -> b
         return False
     settings = services.get_settings(details.dispute.team_id)
     question = services.question(details.question_id)
-    text, blocks = dispute_blocks.admin_message(details, question, settings.language)
+    text, message = dispute_blocks.admin_message(details, question, settings.language)
     if not settings.admins:
         log.warning("dispute %s: no admins to tell (set K8SQ_ADMINS)", dispute_id)
     for admin in settings.admins:
         try:
-            opened = client.conversations_open(users=admin)
-            channel = (opened.get("channel") or {}).get("id")
-            client.chat_postMessage(channel=channel or admin, text=text, blocks=blocks)
+            direct_message(client, admin, text, message)
         except SlackApiError as exc:
             log.error("could not tell admin %s of dispute %s: %s", admin, dispute_id, exc)
     return True
@@ -267,15 +256,13 @@ def register_disputes(app: App, services: Services, *, later: Later) -> None:
         context: BoltContext,
     ) -> None:
         ack()
-        team_id = str(context.team_id or "")
+        team_id, _user_id = caller(context)
         lang = services.ensure_workspace(team_id).language if team_id else "en"
         try:
-            round_ = services.get_round(int(str(action.get("value", ""))))
-            if round_.team_id != team_id:
-                raise UnknownRound(round_.id)
+            round_ = round_of(services, action.get("value"), team_id)
             view = dispute_blocks.dispute_modal(round_.id, lang)
-        except (ValueError, UnknownRound):
-            view = dispute_blocks.done_modal(t("no_answer", lang), lang)
+        except UnknownRound:
+            view = blocks.done_modal(t("no_answer", lang), lang)
         container = body.get("view")
         if isinstance(container, dict) and container.get("id"):
             # The button sits in the feedback modal: the form takes its place.
@@ -287,24 +274,17 @@ def register_disputes(app: App, services: Services, *, later: Later) -> None:
     def submit_dispute(
         ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
-        meta = _meta(view)
-        lang = _lang(meta, "en")
-        comment = _input_value(
+        meta = view_meta(view)
+        lang = meta_lang(meta) or "en"
+        comment = input_value(
             view, dispute_blocks.COMMENT_BLOCK_ID, dispute_blocks.COMMENT_INPUT_ID
         )
-        round_id = meta.get("round")
-        team_id, user_id = str(context.team_id or ""), str(context.user_id or "")
+        team_id, user_id = caller(context)
         try:
-            if not isinstance(round_id, int):
-                raise UnknownRound(0)
-            round_ = services.get_round(round_id)
-            if round_.team_id != team_id:
-                raise UnknownRound(round_id)
-            dispute, new = services.file_dispute(round_id, user_id, comment)
+            round_ = round_of(services, meta.get("round"), team_id)
+            dispute, new = services.file_dispute(round_.id, user_id, comment)
         except (UnknownRound, NotAnswered):
-            ack(
-                response_action="update", view=dispute_blocks.done_modal(t("no_answer", lang), lang)
-            )
+            ack(response_action="update", view=blocks.done_modal(t("no_answer", lang), lang))
             return
         except DomainError as exc:
             ack(
@@ -319,7 +299,7 @@ def register_disputes(app: App, services: Services, *, later: Later) -> None:
             later(deliver_dispute, services, client, dispute.id)
         else:
             said = dispute_blocks.t("filed_later", lang)
-        ack(response_action="update", view=dispute_blocks.done_modal(said, lang))
+        ack(response_action="update", view=blocks.done_modal(said, lang))
 
     @app.action(ids.SETTLE_ACTION_ID)
     def open_settle(
@@ -330,8 +310,8 @@ def register_disputes(app: App, services: Services, *, later: Later) -> None:
         context: BoltContext,
     ) -> None:
         ack()
-        team_id, user_id = str(context.team_id or ""), str(context.user_id or "")
-        channel = context.channel_id or (body.get("container") or {}).get("channel_id")
+        team_id, user_id = caller(context)
+        channel = button_channel(context, body)
         later(_open_settle, team_id, user_id, str(action.get("value", "")), body, channel, client)
 
     def _open_settle(
@@ -349,13 +329,10 @@ def register_disputes(app: App, services: Services, *, later: Later) -> None:
             if details.dispute.team_id != team_id:
                 raise UnknownDispute(details.dispute.id)
         except (ValueError, UnknownDispute, UnknownRound, NotAnswered):
-            if channel:
-                client.chat_postEphemeral(channel=channel, user=user_id, text=t("gone", lang))
+            ephemeral(client, channel, user_id, t("gone", lang))
             return
         if settings is None:
-            if channel:
-                refusal = t("refused", lang, what=t("what_settle", lang))
-                client.chat_postEphemeral(channel=channel, user=user_id, text=refusal)
+            ephemeral(client, channel, user_id, t("refused", lang, what=t("what_settle", lang)))
             return
         client.views_open(
             trigger_id=body["trigger_id"], view=dispute_blocks.settle_modal(details, lang)
@@ -365,11 +342,11 @@ def register_disputes(app: App, services: Services, *, later: Later) -> None:
     def submit_settle(
         ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
-        meta = _meta(view)
-        lang = _lang(meta, "en")
-        team_id, user_id = str(context.team_id or ""), str(context.user_id or "")
-        raw = _input_value(view, dispute_blocks.POINTS_BLOCK_ID, dispute_blocks.POINTS_INPUT_ID)
-        reason = _input_value(view, dispute_blocks.REASON_BLOCK_ID, dispute_blocks.REASON_INPUT_ID)
+        meta = view_meta(view)
+        lang = meta_lang(meta) or "en"
+        team_id, user_id = caller(context)
+        raw = input_value(view, dispute_blocks.POINTS_BLOCK_ID, dispute_blocks.POINTS_INPUT_ID)
+        reason = input_value(view, dispute_blocks.REASON_BLOCK_ID, dispute_blocks.REASON_INPUT_ID)
         points_error = {dispute_blocks.POINTS_BLOCK_ID: t("not_a_number", lang)}
         try:
             points = float(raw.replace(",", "."))
@@ -396,17 +373,11 @@ def register_disputes(app: App, services: Services, *, later: Later) -> None:
             ack(response_action="errors", errors={dispute_blocks.REASON_BLOCK_ID: str(exc)[:150]})
             return
         except DomainError:
-            ack(response_action="update", view=dispute_blocks.done_modal(t("gone", lang), lang))
+            ack(response_action="update", view=blocks.done_modal(t("gone", lang), lang))
             return
         done = dispute_blocks.settled_for_admin(change, details, lang)
-        ack(response_action="update", view=dispute_blocks.done_modal(done, lang))
+        ack(response_action="update", view=blocks.done_modal(done, lang))
         person_lang = services.get_settings(team_id).language
         told = dispute_blocks.settled_for_person(change, details, person_lang)
-        later(_tell, client, change.user_id, told)
+        later(direct_message, client, change.user_id, told)
         later(refresh_home, services, client, team_id, change.user_id)
-
-
-def _tell(client: WebClient, user_id: str, text: str) -> None:
-    opened = client.conversations_open(users=user_id)
-    channel = (opened.get("channel") or {}).get("id")
-    client.chat_postMessage(channel=channel or user_id, text=text)

@@ -23,11 +23,10 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from sqlalchemy import make_url
 
-from bot.domain.model import UnknownTopic
 from bot.services import Services
 from bot.slack import admin, commands, home, listeners
 from bot.slack.chat import ConnectionFailed, RateLimited, ServerError
-from bot.slack.round_blocks import question_post
+from bot.slack.common import round_post
 
 log = logging.getLogger(__name__)
 
@@ -277,19 +276,8 @@ class AnswerCount:
         if round_.revealed_at is not None:
             return  # the reveal rewrote the post; its count is final
         settings = self.services.get_settings(round_.team_id)
-        question = self.services.question(round_.question_id)
-        try:
-            topic = self.services.bank.topic(question.topic)
-        except UnknownTopic:
-            topic = None
-        text, blocks = question_post(
-            round_,
-            question,
-            topic,
-            lang=settings.language,
-            timezone=settings.timezone,
-            answered=self.services.count_answers(round_id),
-        )
+        answered = self.services.count_answers(round_id)
+        text, blocks = round_post(self.services, round_, settings, answered=answered)
         client.chat_update(
             channel=round_.message_channel, ts=round_.message_ts, text=text, blocks=blocks
         )

@@ -290,6 +290,13 @@ def practice_modal(question: Question, lang: Lang) -> View:
     )
 
 
+def done_modal(text: str, lang: Lang) -> View:
+    """A modal that only says something: a submission's outcome, or why nothing opened."""
+    return _modal(
+        "k8sq", mrkdwn_sections(escape(text)), lang=lang, callback_id=ids.FEEDBACK_MODAL_CALLBACK_ID
+    )
+
+
 def prompt_modal(question: Question, *, lang: Lang) -> View:
     """The question in both languages, `lang` first (the "other language" button)."""
     blocks = _question_blocks(question, lang, None)

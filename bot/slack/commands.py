@@ -24,17 +24,15 @@ from bot.slack.blocks import (
     MESSAGE_BLOCK_LIMIT,
     Block,
     context,
+    done_modal,
     escape,
     fit_blocks,
     mrkdwn_sections,
     practice_modal,
     truncate,
 )
-from bot.slack.dispute_blocks import done_modal
-from bot.slack.home import topic_of, when
+from bot.slack.common import STORAGE_ERRORS, UNAVAILABLE, caller, round_post, topic_of, when
 from bot.slack.leaderboard_blocks import all_time_blocks, stats_blocks, weekly_blocks
-from bot.slack.listeners import STORAGE_ERRORS, UNAVAILABLE
-from bot.slack.round_blocks import question_post
 
 if TYPE_CHECKING:
     from bot.slack.app import Later
@@ -234,16 +232,8 @@ def register(app: App, services: Services, *, later: Later) -> None:
             if not settings.channel_id:
                 return text_reply(admin.t("no_channel", call.lang))
             return text_reply(t("no_round", call.lang, next=when(services, call.team_id)))
-        question = services.question(round_.question_id)
-        return question_post(
-            round_,
-            question,
-            topic_of(services, question.topic),
-            lang=call.lang,
-            timezone=settings.timezone,
-            answered=services.count_answers(round_.id),
-            revealed=round_.revealed_at is not None,
-        )
+        # In the caller's language, which is the workspace's.
+        return round_post(services, round_, settings, answered=services.count_answers(round_.id))
 
     def leaderboard(call: Call, client: WebClient) -> Reply | None:
         option = _word(call.parsed.rest)
@@ -317,7 +307,7 @@ def register(app: App, services: Services, *, later: Later) -> None:
         context: BoltContext,
     ) -> None:
         ack()
-        team_id, user_id = str(context.team_id or ""), str(context.user_id or "")
+        team_id, user_id = caller(context)
         lang = services.ensure_workspace(team_id).language
         try:
             question = services.next_practice_question(
@@ -333,7 +323,7 @@ def register(app: App, services: Services, *, later: Later) -> None:
         ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         parsed = parse(command.get("text"))
-        team_id, user_id = str(context.team_id or ""), str(context.user_id or "")
+        team_id, user_id = caller(context)
         lang: Lang = "en"
         try:
             lang = services.ensure_workspace(team_id).language

@@ -136,17 +136,6 @@ def dispute_modal(round_id: int, lang: Lang) -> View:
     }
 
 
-def done_modal(text: str, lang: Lang) -> View:
-    """A modal that only says something (after a submission)."""
-    return {
-        "type": "modal",
-        "callback_id": ids.FEEDBACK_MODAL_CALLBACK_ID,
-        "title": plain("k8sq", 24),
-        "close": plain("完成" if lang == "zh" else "Done", 24),
-        "blocks": mrkdwn_sections(escape(text)),
-    }
-
-
 def admin_message(
     details: DisputeDetails, question: Question, lang: Lang
 ) -> tuple[str, list[dict[str, Any]]]:

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.domain.model import Lang, Question, Topic, UnknownTopic
+from bot.domain.model import Lang, Question, Topic
 from bot.domain.records import PersonalStats, RoundInfo, WeeklyBoard, WorkspaceSettings
 from bot.services import Services
 from bot.slack.blocks import MODAL_BLOCK_LIMIT, Block, View, context, fit_blocks, header
+from bot.slack.common import when
 from bot.slack.leaderboard_blocks import stats_blocks, weekly_blocks
 from bot.slack.round_blocks import question_post
 
@@ -82,15 +83,6 @@ def home_view(
     return {"type": "home", "blocks": fit_blocks(blocks, MODAL_BLOCK_LIMIT)}
 
 
-def when(services: Services, team_id: str) -> str:
-    """When the next daily question comes, in the workspace's time zone; "—" if none."""
-    at = services.next_post_at(team_id)
-    if at is None:
-        return "—"
-    settings = services.get_settings(team_id)
-    return f"{at.astimezone(settings.zone):%Y-%m-%d %H:%M} ({settings.timezone})"
-
-
 def build_home(services: Services, team_id: str, user_id: str) -> View:
     """Read what the tab shows for the person, and build it."""
     settings = services.get_settings(team_id)
@@ -132,13 +124,6 @@ def refresh_home(services: Services, client: WebClient, team_id: str, user_id: s
     """
     if services.has_home_tab(team_id, user_id):
         publish_home(services, client, team_id, user_id)
-
-
-def topic_of(services: Services, slug: str) -> Topic | None:
-    try:
-        return services.bank.topic(slug)
-    except UnknownTopic:
-        return None
 
 
 def register(app: App, services: Services, *, later: Later) -> None:

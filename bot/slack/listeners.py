@@ -13,48 +13,43 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.domain.model import (
-    DomainError,
-    Lang,
-    UnknownQuestion,
-)
-from bot.domain.records import RoundInfo, StoreUnavailable, UnknownRound
+from bot.domain.model import DomainError, Grade, Lang, Question, UnknownQuestion
+from bot.domain.records import Submission, UnknownRound
 from bot.services import Services
-from bot.slack import blocks, dispute_blocks, home, ids
-from bot.slack.blocks import Outcome, ui
+from bot.slack import admin, blocks, dispute_blocks, home, ids
+from bot.slack.blocks import Outcome, View, ui
+from bot.slack.common import (
+    STORAGE_ERRORS,
+    UNAVAILABLE,
+    button_channel,
+    caller,
+    ephemeral,
+    input_value,
+    meta_lang,
+    round_of,
+    view_meta,
+)
 
 if TYPE_CHECKING:
     from bot.slack.app import AnswerCount, Later, RoundJobs
 
-# Errors meaning the database could not be reached or refused the write: the person's
-# answer was not saved, and submitting again later may work. The store names the first;
-# the others are any other failure on the way to the database.
-STORAGE_ERRORS: tuple[type[Exception], ...] = (StoreUnavailable, SQLAlchemyError, OSError)
+T = TypeVar("T")
 
 _ROUND_GONE: dict[Lang, str] = {
     "zh": "这道题已经不存在了。",
     "en": "This question is no longer available.",
 }
-_ADMINS_ONLY: dict[Lang, str] = {
-    "zh": "只有管理员可以重新发帖。",
-    "en": "Only the workspace's admins can post the round again.",
-}
 _POST_AGAIN_CLI: dict[Lang, str] = {
     "zh": "请运行 `k8sq post-daily --team {team} --force` 重新发帖。",
     "en": "Run `k8sq post-daily --team {team} --force` to post it again.",
 }
-# Before the workspace's language is known: both.
-UNAVAILABLE = (
-    "k8sq 暂时无法读取数据库，请稍后再试。\n"
-    "k8sq cannot reach its database right now; please try again in a moment."
-)
 
 
 def register(
@@ -81,28 +76,51 @@ def register(
 # ----- helpers shared by the groups -----
 
 
-def _meta(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return meta if isinstance(meta, dict) else {}
-
-
-def _meta_lang(meta: dict[str, Any], services: Services, team_id: str | None) -> Lang:
-    """The language the modal was shown in, else the workspace's."""
-    lang = meta.get("lang")
-    if lang == "zh":
+def _workspace_lang(services: Services, team_id: str | None) -> Lang:
+    if not team_id:
         return "zh"
-    if lang == "en":
-        return "en"
-    return _workspace_lang(services, team_id)
+    return services.ensure_workspace(team_id).language
 
 
-def _answer_text(view: dict[str, Any]) -> str:
-    values = (view.get("state") or {}).get("values") or {}
-    value = (values.get(ids.ANSWER_BLOCK_ID) or {}).get(ids.ANSWER_INPUT_ID, {}).get("value")
-    return value.strip() if isinstance(value, str) else ""
+def _open_modal(
+    services: Services,
+    later: Later,
+    client: WebClient,
+    body: dict[str, Any],
+    context: BoltContext,
+    logger: logging.Logger,
+    build: Callable[[Lang], View],
+) -> None:
+    """Open the modal `build` makes in the workspace's language, or say why there is none.
+
+    A round or question that is gone, or a database that cannot be read, opens a modal
+    that says so rather than nothing at all.
+    """
+    trigger_id = body["trigger_id"]
+    try:
+        lang = _workspace_lang(services, context.team_id)
+    except STORAGE_ERRORS:
+        logger.exception("could not read the workspace %s", context.team_id)
+        later(client.views_open, trigger_id=trigger_id, view=blocks.done_modal(UNAVAILABLE, "en"))
+        return
+    try:
+        view = build(lang)
+    except (UnknownRound, UnknownQuestion):
+        view = blocks.done_modal(_ROUND_GONE[lang], lang)
+    except STORAGE_ERRORS:
+        logger.exception("could not read what a button names")
+        view = blocks.done_modal(UNAVAILABLE, lang)
+    later(client.views_open, trigger_id=trigger_id, view=view)
+
+
+def _read_answer(
+    view: dict[str, Any], services: Services, team_id: str | None
+) -> tuple[dict[str, Any], Lang, str, str | None]:
+    """A submitted answer modal: what it carries, its language, the answer, its problem."""
+    meta = view_meta(view)
+    lang = meta_lang(meta) or _workspace_lang(services, team_id)
+    text = input_value(view, ids.ANSWER_BLOCK_ID, ids.ANSWER_INPUT_ID)
+    return meta, lang, text, _text_problem(text, lang)
 
 
 def _text_problem(text: str, lang: Lang) -> str | None:
@@ -118,33 +136,18 @@ def _input_error(ack: Ack, message: str) -> None:
     ack(response_action="errors", errors={ids.ANSWER_BLOCK_ID: message})
 
 
-def _info_modal(later: Later, client: WebClient, trigger_id: str, lang: Lang, text: str) -> None:
-    view = {
-        "type": "modal",
-        "callback_id": ids.FEEDBACK_MODAL_CALLBACK_ID,
-        "title": blocks.plain("k8sq", blocks.TITLE_LIMIT),
-        "close": blocks.plain(ui("done", lang), blocks.TITLE_LIMIT),
-        "blocks": blocks.mrkdwn_sections(blocks.escape(text)),
-    }
-    later(client.views_open, trigger_id=trigger_id, view=view)
-
-
-def _workspace_lang(services: Services, team_id: str | None) -> Lang:
-    if not team_id:
-        return "zh"
-    return services.ensure_workspace(team_id).language
-
-
-def _round_of(services: Services, value: str, team_id: str | None) -> RoundInfo:
-    """The round a button names, if it is this workspace's."""
+def _store(
+    ack: Ack, lang: Lang, logger: logging.Logger, what: str, run: Callable[[], T]
+) -> T | None:
+    """Grade and store an answer; a domain or database error is told under the input (None)."""
     try:
-        round_id = int(value)
-    except ValueError:
-        raise UnknownRound(0) from None
-    round_ = services.get_round(round_id)
-    if team_id is not None and round_.team_id != team_id:
-        raise UnknownRound(round_id)
-    return round_
+        return run()
+    except DomainError as exc:
+        _input_error(ack, str(exc))
+    except STORAGE_ERRORS:
+        logger.exception("could not store %s", what)
+        _input_error(ack, ui("not_saved", lang))
+    return None
 
 
 # ----- the daily round: Answer, the other language, the submission -----
@@ -168,29 +171,23 @@ def register_round(
         logger: logging.Logger,
     ) -> None:
         ack()
-        try:
-            lang = _workspace_lang(services, context.team_id)
-            round_ = _round_of(services, str(action.get("value", "")), context.team_id)
+
+        def answer_modal(lang: Lang) -> View:
+            round_ = round_of(services, action.get("value"), context.team_id)
             question = services.question(round_.question_id)
             settings = services.get_settings(round_.team_id)
-        except (UnknownRound, UnknownQuestion):
-            _info_modal(later, client, body["trigger_id"], lang, _ROUND_GONE[lang])
-            return
-        except STORAGE_ERRORS:
-            logger.exception("could not read round %s", action.get("value"))
-            _info_modal(later, client, body["trigger_id"], "en", UNAVAILABLE)
-            return
-        is_open = round_.is_open(services.clock.now())
-        view = blocks.answer_modal(
-            question,
-            lang=lang,
-            callback_id=ids.ANSWER_MODAL_CALLBACK_ID,
-            private_metadata=json.dumps({"round": round_.id, "lang": lang}),
-            closes=round_.closes_at.astimezone(settings.zone).strftime("%H:%M"),
-            note=None if is_open else ui("closed_note", lang),
-            practice=not is_open,
-        )
-        later(client.views_open, trigger_id=body["trigger_id"], view=view)
+            is_open = round_.is_open(services.clock.now())
+            return blocks.answer_modal(
+                question,
+                lang=lang,
+                callback_id=ids.ANSWER_MODAL_CALLBACK_ID,
+                private_metadata=json.dumps({"round": round_.id, "lang": lang}),
+                closes=round_.closes_at.astimezone(settings.zone).strftime("%H:%M"),
+                note=None if is_open else ui("closed_note", lang),
+                practice=not is_open,
+            )
+
+        _open_modal(services, later, client, body, context, logger, answer_modal)
 
     @app.action(ids.OTHER_LANGUAGE_ACTION_ID)
     def open_other_language(
@@ -199,18 +196,16 @@ def register_round(
         action: dict[str, Any],
         client: WebClient,
         context: BoltContext,
+        logger: logging.Logger,
     ) -> None:
         ack()
-        lang = _workspace_lang(services, context.team_id)
-        other: Lang = "en" if lang == "zh" else "zh"
-        try:
-            round_ = _round_of(services, str(action.get("value", "")), context.team_id)
+
+        def prompt_modal(lang: Lang) -> View:
+            round_ = round_of(services, action.get("value"), context.team_id)
             question = services.question(round_.question_id)
-        except (UnknownRound, UnknownQuestion):
-            _info_modal(later, client, body["trigger_id"], lang, _ROUND_GONE[lang])
-            return
-        view = blocks.prompt_modal(question, lang=other)
-        later(client.views_open, trigger_id=body["trigger_id"], view=view)
+            return blocks.prompt_modal(question, lang="en" if lang == "zh" else "zh")
+
+        _open_modal(services, later, client, body, context, logger, prompt_modal)
 
     @app.view(ids.ANSWER_MODAL_CALLBACK_ID)
     def submit_answer(
@@ -220,28 +215,24 @@ def register_round(
         context: BoltContext,
         logger: logging.Logger,
     ) -> None:
-        meta = _meta(view)
-        lang = _meta_lang(meta, services, context.team_id)
-        text = _answer_text(view)
-        problem = _text_problem(text, lang)
+        meta, lang, text, problem = _read_answer(view, services, context.team_id)
         if problem is not None:
             _input_error(ack, problem)
             return
-        round_id = meta.get("round")
-        if not isinstance(round_id, int) or context.user_id is None:
+        round_id, user_id = meta.get("round"), context.user_id
+        if not isinstance(round_id, int) or user_id is None:
             _input_error(ack, _ROUND_GONE[lang])
             return
-        try:
+
+        def grade_and_store() -> tuple[Submission, Question]:
             with writes:
-                submission = services.submit_answer(round_id, context.user_id, text)
-            question = services.question(submission.grade.question_id)
-        except DomainError as exc:
-            _input_error(ack, str(exc))
+                submission = services.submit_answer(round_id, user_id, text)
+            return submission, services.question(submission.grade.question_id)
+
+        stored = _store(ack, lang, logger, f"an answer to round {round_id}", grade_and_store)
+        if stored is None:
             return
-        except STORAGE_ERRORS:
-            logger.exception("could not store an answer to round %s", round_id)
-            _input_error(ack, ui("not_saved", lang))
-            return
+        submission, question = stored
         outcome: Outcome = (
             "counted" if submission.counted else submission.practice_reason or "practice"
         )
@@ -250,7 +241,7 @@ def register_round(
             view = dispute_blocks.with_dispute_button(view, round_id, lang)
         ack(response_action="update", view=view)
         if context.team_id:  # the person's Home tab shows the answer in their stats
-            later(home.refresh_home, services, client, context.team_id, context.user_id)
+            later(home.refresh_home, services, client, context.team_id, user_id)
         if submission.counted:
             counts.answered(round_id, client)  # refreshes "N answered" later, throttled
 
@@ -268,16 +259,14 @@ def register_practice(
         action: dict[str, Any],
         client: WebClient,
         context: BoltContext,
+        logger: logging.Logger,
     ) -> None:
         ack()
-        lang = _workspace_lang(services, context.team_id)
-        try:
-            question = services.question(str(action.get("value", "")))
-        except UnknownQuestion:
-            _info_modal(later, client, body["trigger_id"], lang, _ROUND_GONE[lang])
-            return
-        view = blocks.practice_modal(question, lang)
-        later(client.views_open, trigger_id=body["trigger_id"], view=view)
+
+        def practice_modal(lang: Lang) -> View:
+            return blocks.practice_modal(services.question(str(action.get("value", ""))), lang)
+
+        _open_modal(services, later, client, body, context, logger, practice_modal)
 
     @app.view(ids.PRACTICE_MODAL_CALLBACK_ID)
     def submit_practice(
@@ -287,35 +276,31 @@ def register_practice(
         context: BoltContext,
         logger: logging.Logger,
     ) -> None:
-        meta = _meta(view)
-        lang = _meta_lang(meta, services, context.team_id)
-        text = _answer_text(view)
-        problem = _text_problem(text, lang)
+        meta, lang, text, problem = _read_answer(view, services, context.team_id)
         if problem is not None:
             _input_error(ack, problem)
             return
         question_id = meta.get("question")
-        if not isinstance(question_id, str) or not context.team_id or not context.user_id:
+        team_id, user_id = caller(context)
+        if not isinstance(question_id, str) or not team_id or not user_id:
             _input_error(ack, _ROUND_GONE[lang])
             return
-        try:
+
+        def grade_and_store() -> tuple[Grade, Question]:
             question = services.question(question_id)
             with writes:
-                grade = services.submit_practice(
-                    context.team_id, context.user_id, question_id, text
-                )
-        except DomainError as exc:
-            _input_error(ack, str(exc))
+                grade = services.submit_practice(team_id, user_id, question_id, text)
+            return grade, question
+
+        stored = _store(ack, lang, logger, f"a practice answer to {question_id}", grade_and_store)
+        if stored is None:
             return
-        except STORAGE_ERRORS:
-            logger.exception("could not store a practice answer to %s", question_id)
-            _input_error(ack, ui("not_saved", lang))
-            return
+        grade, question = stored
         ack(
             response_action="update",
             view=blocks.feedback_modal(grade, question, lang=lang, outcome="practice"),
         )
-        later(home.refresh_home, services, client, context.team_id, context.user_id)
+        later(home.refresh_home, services, client, team_id, user_id)
 
 
 # ----- the admins: "Post again" -----
@@ -331,25 +316,24 @@ def register_admin(app: App, services: Services, *, later: Later, jobs: RoundJob
         context: BoltContext,
     ) -> None:
         ack()
-        team_id, user_id = str(context.team_id), str(context.user_id)
-        channel = context.channel_id or body.get("container", {}).get("channel_id")
+        team_id, user_id = caller(context)
+        channel = button_channel(context, body)
         # Posting takes a Web API call or more: after the acknowledgement.
         later(_post_again, team_id, user_id, str(action.get("value", "")), channel, client)
 
     def _post_again(
         team_id: str, user_id: str, value: str, channel: str | None, client: WebClient
     ) -> None:
-        settings = services.ensure_workspace(team_id)
-        lang = settings.language
-        if user_id not in settings.admins:
-            text = _ADMINS_ONLY[lang]
+        settings = admin.admin_settings(services, client, team_id, user_id)
+        if settings is None:
+            lang = services.ensure_workspace(team_id).language
+            text = admin.t("refused", lang, what=admin.t("what_post_again", lang))
         elif jobs is None:
-            text = _POST_AGAIN_CLI[lang].format(team=team_id)
+            text = _POST_AGAIN_CLI[settings.language].format(team=team_id)
         else:
             try:
-                round_ = _round_of(services, value, team_id)
+                round_ = round_of(services, value, team_id)
                 text = jobs.post_again(team_id, round_.id, user_id).message
             except DomainError as exc:
                 text = str(exc)
-        if channel:
-            client.chat_postEphemeral(channel=channel, user=user_id, text=text)
+        ephemeral(client, channel, user_id, text)

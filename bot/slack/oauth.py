@@ -34,6 +34,7 @@ from sqlalchemy import Engine
 from bot.logs import log_context
 from bot.ports import ChatError
 from bot.services import Services
+from bot.slack.common import direct_message
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -285,9 +286,7 @@ class Installs:
     def _send_welcome(self, user_id: str, bot_token: str) -> None:
         client = WebClient(token=bot_token, base_url=self.api_url, timeout=10)
         try:
-            opened = client.conversations_open(users=user_id)
-            channel = (opened.get("channel") or {}).get("id")
-            client.chat_postMessage(channel=channel or user_id, text=WELCOME)
+            direct_message(client, user_id, WELCOME)
         except (SlackApiError, OSError) as exc:
             log.warning("could not send the welcome message: %s", type(exc).__name__)
 

@@ -308,7 +308,7 @@ def test_post_again_is_for_admins_and_points_to_the_command(
 ) -> None:
     slack.click(ids.POST_AGAIN_ACTION_ID, str(round_.id), user=BOB, channel="D0ADMIN")
     (refused,) = fake_slack.wait_for("chat.postEphemeral")
-    assert refused.args["user"] == BOB and "Only the workspace's admins" in refused.args["text"]
+    assert refused.args["user"] == BOB and "only the workspace's admins" in refused.args["text"]
 
     slack.click(ids.POST_AGAIN_ACTION_ID, str(round_.id), user=ADMIN, channel="D0ADMIN")
     _, told = fake_slack.wait_for("chat.postEphemeral", 2)

@@ -55,5 +55,19 @@ def test_someone_else_cannot_post_again(
     services.mark_round_message_unknown(round_.id)
     slack.click(ids.POST_AGAIN_ACTION_ID, str(round_.id), user="U0MALLORY", channel="D0M")
     (refused,) = fake_slack.wait_for("chat.postEphemeral")
-    assert "Only the workspace's admins" in refused.args["text"]
+    assert "only the workspace's admins" in refused.args["text"]
     assert fake_slack.calls_to("chat.postMessage") == []
+
+
+def test_a_slack_workspace_owner_may_post_again_and_becomes_a_k8sq_admin(
+    slack: SlackSender, fake_slack: FakeSlack, services: Services
+) -> None:
+    round_ = services.create_round(slack.team_id)
+    services.mark_round_message_unknown(round_.id)
+    fake_slack.add_user("U0OWNER", is_owner=True)
+    slack.click(ids.POST_AGAIN_ACTION_ID, str(round_.id), user="U0OWNER", channel="D0O")
+    (told,) = fake_slack.wait_for("chat.postEphemeral")
+    assert told.args["user"] == "U0OWNER" and "only" not in told.args["text"]
+    (post,) = fake_slack.calls_to("chat.postMessage")
+    assert post.args["channel"] == CHANNEL
+    assert "U0OWNER" in services.get_settings(slack.team_id).admins
