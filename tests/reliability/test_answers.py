@@ -18,8 +18,10 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import Engine, func, make_url, select
 
+from bot.slack import ids
 from bot.slack.blocks import ui
 from bot.store import tables as t
+from tests.e2e.conftest import CHANNEL
 from tests.e2e.fake_slack import FakeSlack
 from tests.e2e.slack_client import Response, SlackSender
 from tests.e2e.test_answer import answer
@@ -98,16 +100,23 @@ def test_the_930_burst_stores_every_answer_once(
     question = services.question(round_.question_id)
     texts = [e.answer for e in question.examples]
     users = [f"U{i:05d}" for i in range(people)]
+
+    def person(i: int, user: str) -> Sent:
+        """Click Answer on the post (the modal opens), then submit."""
+        click = sender.click(ids.ANSWER_ACTION_ID, str(round_.id), user=user, channel=CHANNEL)
+        assert click.status == 200
+        return send_answer(sender, round_.id, user, texts[i % len(texts)])
+
     with served_app(database_url, services, slack) as sender:
-        results = in_parallel(
-            [
-                lambda u=u, i=i: send_answer(sender, round_.id, u, texts[i % len(texts)])
-                for i, u in enumerate(users)
-            ]
-        )
+        results = in_parallel([lambda u=u, i=i: person(i, u) for i, u in enumerate(users)])
     assert [r for r in results if r.status != 200 or r.action != "update"] == []
     assert stored(engine, round_.id) == Counter(users)  # each once, none lost
     assert practice_count(engine) == 0
+    assert len(slack.calls_to("views.open")) == people
+    # The channel post ends up showing every answer (its updates are throttled).
+    assert round_.message_channel and round_.message_ts
+    post = slack.message(round_.message_channel, round_.message_ts)
+    assert post is not None and f"{people} answered" in json.dumps(post["blocks"])
     figures.record(
         f"the 9:30 burst ({backend(engine)})",
         answers=people,
