@@ -95,6 +95,9 @@ NOTE_COPIES_QUESTION = "copies the question"
 NOTE_TRUNCATED = "only the first 40000 characters were graded"
 
 _CUE, _MASK, _BREAK, _TERM, _STOP, _NOT_STOP = 0, 1, 2, 3, 4, 5
+# What a literal found in an answer is, as bits: one test for the common case, a term only.
+_ROLE_TERM, _ROLE_CUE, _ROLE_MASK, _ROLE_BREAK, _ROLE_STOP = 1, 2, 4, 8, 16
+_ONLY_TERM = _ROLE_TERM
 
 # A list joiner (group 1) is matched first, and counts for nothing.
 _GLUE_RE = re.compile(
@@ -227,11 +230,11 @@ class _Rubric:
                     len(key),
                     lit.latin_start,
                     lit.latin_end,
-                    bool(lit.terms),
-                    _CUE in lit.kinds,
-                    _MASK in lit.kinds,
-                    _BREAK in lit.kinds,
-                    _STOP in lit.kinds or _NOT_STOP in lit.kinds,
+                    (_ROLE_TERM if lit.terms else 0)
+                    | (_ROLE_CUE if _CUE in lit.kinds else 0)
+                    | (_ROLE_MASK if _MASK in lit.kinds else 0)
+                    | (_ROLE_BREAK if _BREAK in lit.kinds else 0)
+                    | (_ROLE_STOP if _STOP in lit.kinds or _NOT_STOP in lit.kinds else 0),
                 ),
             )
             for key, lit in literals.items()
@@ -340,17 +343,7 @@ class _Reading:
             breaks = text.breaks
             size = len(t)
             cues = self.cues
-            for last, (
-                key,
-                n,
-                latin_start,
-                latin_end,
-                is_term,
-                cue,
-                mask,
-                brk,
-                stop,
-            ) in rubric.automaton.iter(t):
+            for last, (key, n, latin_start, latin_end, roles) in rubric.automaton.iter(t):
                 start = last + 1 - n
                 # Not inside a Latin word, for literals that start or end with a letter or digit.
                 if latin_start and start and start not in breaks and t[start - 1] in _LATIN_CHARS:
@@ -358,19 +351,26 @@ class _Reading:
                 end = last + 1
                 if latin_end and end < size and end not in breaks and t[end] in _LATIN_CHARS:
                     continue
-                if is_term:
+                if roles == _ONLY_TERM:
                     found = by_key.get(key)
                     if found is None:
                         by_key[key] = [(start, end)]
                     else:
                         found.append((start, end))
-                if cue:
+                    continue
+                if roles & _ROLE_TERM:
+                    found = by_key.get(key)
+                    if found is None:
+                        by_key[key] = [(start, end)]
+                    else:
+                        found.append((start, end))
+                if roles & _ROLE_CUE:
                     cues.append((start, end))
-                if mask:
+                if roles & _ROLE_MASK:
                     masks.append((start, end))
-                if brk:
+                if roles & _ROLE_BREAK:
                     clause_starts.append(start)
-                if stop:
+                if roles & _ROLE_STOP:
                     stops.append((start, end, key))
         literals = rubric.literals
         terms = self.terms
