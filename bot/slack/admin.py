@@ -26,6 +26,7 @@ from bot.domain.records import (
 )
 from bot.services import Services
 from bot.slack import blocks, dispute_blocks, ids, settings_blocks
+from bot.slack.blocks import Texts
 from bot.slack.common import (
     STORAGE_ERRORS,
     UNAVAILABLE,
@@ -87,9 +88,7 @@ _T: dict[str, dict[Lang, str]] = {
 }
 
 
-def t(key: str, lang: Lang, **values: object) -> str:
-    text = _T[key][lang]
-    return text.format(**values) if values else text
+t = Texts(_T)
 
 
 # ----- who is an admin -----

@@ -90,10 +90,19 @@ _UI: dict[str, dict[Lang, str]] = {
 }
 
 
-def ui(key: str, lang: Lang, **values: object) -> str:
-    """One of the interface's texts in `lang`."""
-    text = _UI[key][lang]
-    return text.format(**values) if values else text
+class Texts:
+    """A table of the interface's texts: `texts(key, lang, **values)` is one, filled in."""
+
+    def __init__(self, table: dict[str, dict[Lang, str]]) -> None:
+        self.table = table
+
+    def __call__(self, key: str, lang: Lang, **values: object) -> str:
+        text = self.table[key][lang]
+        return text.format(**values) if values else text
+
+
+# One of the answer modals' texts in `lang`.
+ui = Texts(_UI)
 
 
 # ----- text -----

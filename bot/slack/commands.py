@@ -23,6 +23,7 @@ from bot.slack import admin, ids
 from bot.slack.blocks import (
     MESSAGE_BLOCK_LIMIT,
     Block,
+    Texts,
     context,
     done_modal,
     escape,
@@ -84,9 +85,7 @@ _T: dict[str, dict[Lang, str]] = {
 }
 
 
-def t(key: str, lang: Lang, **values: object) -> str:
-    text = _T[key][lang]
-    return text.format(**values) if values else text
+t = Texts(_T)
 
 
 # ----- parsing -----

@@ -12,7 +12,7 @@ from typing import Any
 from bot.domain.model import Lang, Question, format_points
 from bot.domain.records import DisputeDetails, ScoreChange
 from bot.slack import ids
-from bot.slack.blocks import Block, View, context, escape, header, mrkdwn_sections, plain
+from bot.slack.blocks import Block, Texts, View, context, escape, header, mrkdwn_sections, plain
 from bot.slack.leaderboard_blocks import mention
 
 COMMENT_BLOCK_ID = "comment"
@@ -76,9 +76,7 @@ _T: dict[str, dict[Lang, str]] = {
 }
 
 
-def t(key: str, lang: Lang, **values: object) -> str:
-    text = _T[key][lang]
-    return text.format(**values) if values else text
+t = Texts(_T)
 
 
 def dispute_button(round_id: int, lang: Lang) -> list[Block]:

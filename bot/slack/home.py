@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from bot.domain.model import Lang, Question, Topic
 from bot.domain.records import PersonalStats, RoundInfo, WeeklyBoard, WorkspaceSettings
 from bot.services import Services
-from bot.slack.blocks import MODAL_BLOCK_LIMIT, Block, View, context, fit_blocks, header
+from bot.slack.blocks import MODAL_BLOCK_LIMIT, Block, Texts, View, context, fit_blocks, header
 from bot.slack.common import when
 from bot.slack.leaderboard_blocks import stats_blocks, weekly_blocks
 from bot.slack.round_blocks import question_post
@@ -41,9 +41,7 @@ _T: dict[str, dict[Lang, str]] = {
 }
 
 
-def t(key: str, lang: Lang, **values: object) -> str:
-    text = _T[key][lang]
-    return text.format(**values) if values else text
+t = Texts(_T)
 
 
 def home_view(

@@ -11,7 +11,7 @@ from typing import Any
 from bot.domain.model import Lang, Topic
 from bot.domain.records import AllTimeBoard, PersonalStats, Standing, WeeklyBoard
 from bot.slack import ids
-from bot.slack.blocks import Block, context, escape, header, mrkdwn_sections
+from bot.slack.blocks import Block, Texts, context, escape, header, mrkdwn_sections
 
 TOP = 10
 
@@ -61,9 +61,7 @@ _T: dict[str, dict[Lang, str]] = {
 }
 
 
-def t(key: str, lang: Lang, **values: object) -> str:
-    text = _T[key][lang]
-    return text.format(**values) if values else text
+t = Texts(_T)
 
 
 def mention(user_id: str) -> str:

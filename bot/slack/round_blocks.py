@@ -16,6 +16,7 @@ from bot.slack import ids
 from bot.slack.blocks import (
     MESSAGE_BLOCK_LIMIT,
     Block,
+    Texts,
     context,
     escape,
     fit_blocks,
@@ -58,9 +59,7 @@ _TEXT: dict[str, dict[Lang, str]] = {
 }
 
 
-def _t(key: str, lang: Lang, **values: object) -> str:
-    text = _TEXT[key][lang]
-    return text.format(**values) if values else text
+_t = Texts(_TEXT)
 
 
 def _stars(difficulty: int) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from bot.domain.model import Lang
 from bot.domain.records import WorkspaceSettings
 from bot.slack import ids
-from bot.slack.blocks import Block, View, context, escape, plain
+from bot.slack.blocks import Block, Texts, View, context, escape, plain
 from bot.slack.leaderboard_blocks import mention
 
 DAYS: dict[Lang, tuple[str, ...]] = {
@@ -84,9 +84,7 @@ _T: dict[str, dict[Lang, str]] = {
 }
 
 
-def t(key: str, lang: Lang, **values: object) -> str:
-    text = _T[key][lang]
-    return text.format(**values) if values else text
+t = Texts(_T)
 
 
 def _option(text: str, value: str) -> dict[str, Any]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 import re
 from typing import Any
 
@@ -10,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import bot.slack
 from bot.domain.model import (
     Alias,
     Concept,
@@ -232,3 +235,25 @@ def test_the_practice_modal_carries_its_question_and_says_it_never_counts() -> N
     assert view["title"]["text"] == "练习"
     assert blocks.ui("practice", "zh") in json.dumps(view, ensure_ascii=False)
     assert_within_limits(view)
+
+
+def every_text_table() -> dict[str, blocks.Texts]:
+    """Every table of interface texts in bot.slack, each once (by a module that has it)."""
+    tables: dict[int, tuple[str, blocks.Texts]] = {}
+    for info in pkgutil.iter_modules(bot.slack.__path__):
+        module = importlib.import_module(f"bot.slack.{info.name}")
+        for name, value in vars(module).items():
+            if isinstance(value, blocks.Texts):
+                tables.setdefault(id(value), (f"{info.name}.{name}", value))
+    return dict(tables.values())
+
+
+def test_every_interface_text_has_both_languages_with_the_same_blanks() -> None:
+    tables = every_text_table()
+    assert len(tables) == 8
+    blank = re.compile(r"\{(\w*)\}")
+    for name, texts in tables.items():
+        for key, by_lang in texts.table.items():
+            assert set(by_lang) == {"zh", "en"}, f"{name} {key}"
+            zh, en = (sorted(blank.findall(by_lang[lang])) for lang in ("zh", "en"))
+            assert zh == en, f"{name} {key}: {zh} against {en}"
