@@ -102,9 +102,12 @@ _ONLY_TERM = _ROLE_TERM
 # A list joiner (group 1) is matched first, and counts for nothing.
 _GLUE_RE = re.compile(
     f"({trie_pattern(lexicon.LIST_JOINERS)})"
+    f"|{trie_pattern(w for w in lexicon.DUTY_VERBS if not w.isascii())}"
     f"|[{''.join(sorted(lexicon.GLUE_CJK))}]"
     f"|(?<![a-z0-9'])(?:{trie_pattern(lexicon.GLUE_LATIN)})(?![a-z0-9'])"
 )
+# Glue that makes a statement by itself, verbs of duty included ("负责").
+_STRONG_GLUE = lexicon.STRONG_GLUE | frozenset(lexicon.DUTY_VERBS)
 _JOINER_RE = re.compile("|".join(lexicon.LIST_JOINERS))
 _NEGATION_CHARS = frozenset("不没无非别未否勿莫")
 _CJK_RE = re.compile(CJK_CLASS)
@@ -778,7 +781,7 @@ class _Reading:
         # there) every match before it is the same.
         if last + _GLUE_MARGIN < hi:
             hi = min(hi, _WORD_TAIL_RE.match(folded, last + _GLUE_MARGIN).end())  # type: ignore[union-attr]
-        strong = lexicon.STRONG_GLUE
+        strong = _STRONG_GLUE
         found = [
             (m.start(), 2.0 if m.group() in strong else 1.0)
             for m in _GLUE_RE.finditer(folded, lo, hi)

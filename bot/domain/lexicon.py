@@ -75,8 +75,8 @@ GLUE_CJK = frozenset(
 # Glue characters that are function words: inside a term ("每个节点", "只读") they relate
 # nothing, while a verb inside a short term still says something ("创建", "没有节点").
 FUNCTION_GLUE = frozenset("的了都每各个只它他其这那吧呢啊吗嘛么")
-# Verbs of duty right before a sentence's terms make a statement of them: "负责故障检测、
-# 自动扩展、滚动更新" says what something does.
+# Verbs of duty make a statement of the terms after them, as 是 does: "负责故障检测、自动扩展、
+# 滚动更新" says what something does.
 DUTY_VERBS: tuple[str, ...] = tuple(_words("负责 用于 用来 handles handle responsiblefor"))
 # Words made of glue characters that only join list items: not glue.
 LIST_JOINERS: tuple[str, ...] = tuple(_words("还有 以及 等等 之类 或者 还是 什么的 这些 那些"))
@@ -95,6 +95,7 @@ GLUE_LATIN = frozenset(
     has have had do does did can could will would should may might must shall
     i you he she we they me him her us them my your our their
     runs run uses use used goes go gets get sends send makes make keeps keep takes take
+    handles handle responsible
     calls call talks talk reads read writes write watches sees see changes change
     creates create deletes delete puts put picks pick tells tell asks ask gives give
     means mean works work stays stay lets let comes come becomes become needs need

@@ -588,6 +588,10 @@ def test_a_verb_of_duty_before_the_terms_makes_a_statement() -> None:
     g = grade("controller-manager 负责故障检测、自动扩展、滚动更新", kcm)
     assert g.points == 10
     assert NOTE_KEYWORD_LIST not in g.notes
+    # Also when the one who does it is a term itself.
+    named = question(*kcm.rubric.concepts, concept("kcm", alias("controller-manager")), qid="kcm2")
+    assert grade("controller-manager 负责故障检测、自动扩展、滚动更新", named).points == 10
+    assert grade("it handles 故障检测 自动扩展 滚动更新", kcm).points == 10
     assert NOTE_KEYWORD_LIST in grade("故障检测、自动扩展、滚动更新", kcm).notes
 
 
