@@ -99,7 +99,16 @@ def slack_admin(client: WebClient, user_id: str) -> bool:
     try:
         user = client.users_info(user=user_id).get("user")
     except SlackApiError as exc:
-        log.warning("users.info for %s failed: %s", user_id, exc.response.get("error"))
+        error = exc.response.get("error")
+        if error == "missing_scope":
+            # An app installed before users:read was in the manifest: it needs installing again.
+            log.error(
+                "users.info needs the users:read scope: add it to the Slack app (see "
+                "slack-app-manifest.yml) and install the app again; until then only "
+                "K8SQ_ADMINS and the admins saved in /k8sq config count as admins"
+            )
+        else:
+            log.warning("users.info for %s failed: %s", user_id, error)
         return False
     except OSError as exc:
         log.warning("users.info for %s failed: %s", user_id, exc)

@@ -143,6 +143,16 @@ def test_slack_admins_and_owners_may_configure(
     assert [c.args["user"] for c in fake_slack.calls_to("users.info")] == [BOSS]
 
 
+def test_an_app_installed_without_users_read_refuses_and_says_why_in_the_log(
+    slack: SlackSender, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_slack.add_user(BOSS, is_owner=True)
+    fake_slack.fail("users.info", error="missing_scope")
+    reply = slack.command("config", user=BOSS).json()["text"]
+    assert reply.startswith("Sorry: only the workspace's admins")
+    assert any("users:read" in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
+
+
 def test_others_are_refused_even_when_they_submit_the_modal(
     slack: SlackSender, fake_slack: FakeSlack, services: Services
 ) -> None:
