@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from slack_bolt import App, BoltRequest
+from slack_bolt.request.internals import extract_team_id
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -185,6 +186,8 @@ def _check_json(body: Any) -> None:
     if model is not None:
         model.model_validate(body)
     check_common_keys(body)
+    if body["type"] in _INTERACTIVE:
+        _check_team(body)
 
 
 def _check_form(text: str) -> None:
@@ -195,10 +198,22 @@ def _check_form(text: str) -> None:
             raise ValueError("payload is not a JSON object")
         _INTERACTIVE.get(str(payload.get("type")), _Interactive).model_validate(payload)
         check_common_keys(payload)
+        if payload.get("type") in _INTERACTIVE:
+            _check_team(payload)
     elif "command" in fields:
         _SlashCommand.model_validate(fields)
     elif "ssl_check" not in fields:
         raise ValueError("neither a payload, a command nor an ssl_check")
+
+
+def _check_team(payload: dict[str, Any]) -> None:
+    """The workspace must be named where Bolt looks for it: every listener works in one."""
+    try:
+        team = extract_team_id(payload)
+    except (TypeError, KeyError, AttributeError, IndexError):
+        team = None
+    if not isinstance(team, str) or not team:
+        raise ValueError("the payload names no workspace (team)")
 
 
 # Keys Bolt reads from any payload, whatever its type, to find the workspace, the user, the

@@ -271,6 +271,10 @@ def test_an_interactive_payload_sent_as_json_is_checked_like_a_form_one(
             without = {key: value for key, value in click.items() if key != "trigger_id"}
             for resp in (sender.send_payload(without), sender.send_json(without)):
                 assert resp.status == 400, (resp.status, resp.text)
+            # And one that names no workspace: every listener works in one.
+            nameless = {**click, "team": None, "user": {"id": "U0X"}}
+            for resp in (sender.send_payload(nameless), sender.send_json(nameless)):
+                assert resp.status == 400, (resp.status, resp.text)
             submission = view_submission(TEAM, ids.ANSWER_MODAL_CALLBACK_ID, {}, "U0X", "", "V0X")
             resp = sender.send_json({**submission, "view": {"type": "modal"}})
             assert resp.status == 400, resp.text
