@@ -1,4 +1,4 @@
-"""Grade the calibration answers with the real bank: `python -m bench.calibration [--all]`.
+"""Grade the calibration answers with the real bank: `python -m bench.calibration [--all] [FILE]`.
 
 Prints each answer's expected and graded points (all of them with --all, else those off by
 more than 1.5), then Pearson's r and the mean absolute difference with the interviewer.
@@ -106,7 +106,8 @@ def load_what_loads() -> Bank:
 
 def main(argv: list[str]) -> int:
     bank = load_what_loads()
-    answers = load_answers()
+    files = [a for a in argv if not a.startswith("--")]
+    answers = load_answers(Path(files[0])) if files else load_answers()
     missing = missing_questions(bank, answers)
     if missing:
         print(f"the bank lacks: {', '.join(missing)}")

@@ -99,6 +99,33 @@ _CHARACTER_OVERRIDES = {"著": "着"}
 # often than 缺省), and the one-character word 埠 (port).
 _PHRASE_OVERRIDES = {"预设": "默认", "埠": "端口", "埠口": "端口"}
 
+# Keys of the Taiwan table that are everyday mainland words of their own, which the table would
+# turn into another word: 宕机 (down) is no 死机 (frozen), 程序 (a program) no 进程 (a
+# process), 文件 (a file) no 文档 (a document), 核心组件 no 内核组件, 序列化 no 串行化.
+_MAINLAND_WORDS = frozenset(
+    [
+        "宕机",
+        "程序",
+        "文件",
+        "核心",
+        "序列",
+        "模拟",
+        "通道",
+        "建立",
+        "查询",
+        "复制",
+        "储存",
+        "存取",
+        "整合",
+        "互动",
+        "文字",
+        "社群",
+        "联络",
+        "呼叫",
+        "数位",
+    ]
+)
+
 
 @cache
 def _taiwan_phrases() -> tuple[re.Pattern[str], dict[str, str]]:
@@ -109,7 +136,7 @@ def _taiwan_phrases() -> tuple[re.Pattern[str], dict[str, str]]:
         trad, _, simp = line.partition("\t")
         first = simp.split(" ")[0] if simp else ""
         key, value = trad.translate(_TABLE), first.translate(_TABLE)
-        if key and value and key != value and len(key) > 1:
+        if key and value and key != value and len(key) > 1 and key not in _MAINLAND_WORDS:
             table[key] = value
     table.update(_PHRASE_OVERRIDES)
     return re.compile(trie_pattern(table)), table

@@ -37,6 +37,20 @@ def test_taiwan_words_fold_to_mainland_ones() -> None:
     assert fold_phrase("每個節點都開一個相同的埠口") == "每个节点都开一个相同的端口"
 
 
+@pytest.mark.parametrize(
+    "mainland",
+    ["节点宕机", "应用程序", "配置文件", "核心组件", "序列化", "建立连接", "查询日志", "通道"],
+)
+def test_mainland_words_are_not_read_as_taiwan_words(mainland: str) -> None:
+    # 宕机 (down) is no 死机 (frozen), 程序 (a program) no 进程 (a process).
+    assert fold_phrase(mainland) == mainland
+
+
+def test_taiwan_words_still_meet_the_mainland_words_kept() -> None:
+    assert fold_phrase("設定檔案") == "设置文件"
+    assert fold_phrase("容器執行時") == "容器运行时"
+
+
 def test_chinese_and_english_punctuation_become_markers() -> None:
     text = compact("副本少了，就补。节点挂了！驱逐？好; ok, 行：是的").text
     assert text == (
