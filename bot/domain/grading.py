@@ -125,6 +125,8 @@ _MODIFIER_CHARS = 5
 _VERB_AFTER_CUE = frozenset("是会能要可应该")
 _LATIN_RUN_RE = re.compile("[a-z0-9]+")
 _WORD_START_RE = re.compile("(?<![a-z0-9])[a-z0-9]")
+# A cue at most this many units before an alias's own negation denies it: 不是没有, 并非没有.
+_DOUBLE_NEGATION = 2
 
 
 def _automaton(items: Iterable[tuple[str, object]]) -> Any:
@@ -601,6 +603,8 @@ class _Reading:
                 continue
             if after and others and self._subject_only(cue, others):
                 continue
+            if not after and self._own_cue_between(cue, occ, alias):
+                continue
             return True
         if not self.masked:
             return False
@@ -610,6 +614,20 @@ class _Reading:
             mask[0] < occ[1] and occ[0] < mask[1] and not (occ[0] <= cue[0] and cue[1] <= occ[1])
             for cue, mask in self.masked
         )
+
+    def _own_cue_between(self, cue: _Occurrence, occ: _Occurrence, alias: int) -> bool:
+        """Whether the alias's own negation stands between a cue and a match, apart from the
+        cue: in "不选 pod 也没有 ClusterIP" the 不 denies 选, while "没有 ClusterIP" is said.
+        A cue right before the alias's own one denies it ("不是没有", "并非没有")."""
+        owners = self.cue_owners
+        starts = self.cue_starts
+        i = bisect.bisect_left(starts, cue[1])
+        while i < len(starts) and starts[i] < occ[1]:
+            own = self.cues[i]
+            if alias in owners.get(own, ()) and self.gap_units(cue[1], own[0]) > _DOUBLE_NEGATION:
+                return True
+            i += 1
+        return False
 
     def alias_matches(self, index: int) -> Iterator[list[_Occurrence]]:
         """Each way the alias matches: one occurrence per term, none of them negated."""

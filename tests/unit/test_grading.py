@@ -606,3 +606,23 @@ def test_function_words_inside_a_term_are_no_glue() -> None:
     g = grade("watch service endpoint iptables ipvs 内核 每个节点", proxy)
     assert NOTE_KEYWORD_LIST in g.notes
     assert g.points == 2
+
+
+NO_PROXY = question(
+    concept("no-ip", alias("没有 clusterip")),
+    concept("no-ip-terms", alias("没有|no", "clusterip")),
+    qid="no-proxy",
+)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["不选 pod 也没有 ClusterIP", "headless 不选 pod，没有 ClusterIP", "没有 ClusterIP"],
+)
+def test_an_earlier_cue_does_not_cancel_an_alias_with_its_own_negation(answer: str) -> None:
+    assert found(answer, NO_PROXY) == {"no-ip", "no-ip-terms"}
+
+
+@pytest.mark.parametrize("answer", ["不是没有 ClusterIP", "并非没有 ClusterIP"])
+def test_a_cue_right_before_an_alias_negation_still_denies_it(answer: str) -> None:
+    assert found(answer, NO_PROXY) == set()
