@@ -33,6 +33,7 @@ claim itself (the bank's examples are checked for that by the property tests).
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -41,7 +42,7 @@ from typing import Any
 
 import ahocorasick  # type: ignore[import-not-found]
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Levenshtein
 
 from bot.domain import lexicon
 from bot.domain.model import (
@@ -895,7 +896,8 @@ def _typo_fixes(rubric: _Rubric, folded: str) -> list[tuple[int, int, str]]:
         return []
     words = latin_words(folded)
     unknown = [i for i, w in enumerate(words) if w[2] not in known]
-    candidates: list[tuple[int, int, int, int, str]] = []  # (-n, distance, start, end, word)
+    # (-n, distance, start, end, word, where the written words end in `joined`)
+    candidates: list[tuple[int, int, int, int, str, tuple[int, ...]]] = []
     seen: dict[str, tuple[str, int] | None] = {}
     limit = rubric.longest_word + 2
     count = len(words)
@@ -906,11 +908,14 @@ def _typo_fixes(rubric: _Rubric, folded: str) -> list[tuple[int, int, str]]:
         else:
             fix = seen[joined] = rubric.closest(joined)
         if fix is not None:
-            candidates.append((-n, fix[1], start, end, fix[0]))
+            ends = tuple(itertools.accumulate(len(words[k][2]) for k in range(first, first + n)))
+            candidates.append((-n, fix[1], start, end, _split_like(joined, ends, fix[0]), ends))
 
     # Known words, and runs of known words, are no typos: start only up to two words before an
     # unknown one.
+    first = 0
     for i in sorted({i for u in unknown for i in (u - 2, u - 1, u) if i >= 0}):
+        first = i
         start, prev_end, joined = words[i]
         if len(joined) > limit:
             continue
@@ -933,10 +938,27 @@ def _typo_fixes(rubric: _Rubric, folded: str) -> list[tuple[int, int, str]]:
             if not exact_parts and joined not in known:
                 consider(joined, j - i + 1, start, e)
     chosen: list[tuple[int, int, str]] = []
-    for _, _, start, end, word in sorted(candidates):
+    for _, _, start, end, word, _ in sorted(candidates):
         if all(end <= s or start >= e for s, e, _ in chosen):
             chosen.append((start, end, word))
     return sorted(chosen)
+
+
+def _split_like(written: str, ends: tuple[int, ...], word: str) -> str:
+    """The fix of several written words, split where they were: "ingress controler" becomes
+    "ingress controller", not one word, so that "ingress" alone still matches."""
+    if len(ends) < 2:
+        return word
+    # Where each written word ends, carried over to the fix through their alignment.
+    cuts = []
+    for b in ends[:-1]:
+        for tag, i1, i2, j1, j2 in Levenshtein.opcodes(written, word):
+            if i1 <= b <= i2:
+                cuts.append(j1 if tag in ("delete", "insert") else j1 + min(b - i1, j2 - j1))
+                break
+    cuts = sorted(set(c for c in cuts if 0 < c < len(word)))
+    bounds = [0, *cuts, len(word)]
+    return " ".join(word[a:b] for a, b in itertools.pairwise(bounds))
 
 
 def _has_content(gap: str) -> bool:

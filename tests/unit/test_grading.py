@@ -626,3 +626,36 @@ def test_an_earlier_cue_does_not_cancel_an_alias_with_its_own_negation(answer: s
 @pytest.mark.parametrize("answer", ["不是没有 ClusterIP", "并非没有 ClusterIP"])
 def test_a_cue_right_before_an_alias_negation_still_denies_it(answer: str) -> None:
     assert found(answer, NO_PROXY) == set()
+
+
+SPLIT = question(
+    concept("ic", alias("ingress controller")),
+    concept("rules", alias("ingress", "规则|rules")),
+    concept("impl", alias("controller", "实现")),
+    concept("netns", alias("network namespace")),
+    concept("net", alias("network", "共享")),
+    qid="split",
+)
+
+
+def test_a_typo_fix_across_two_words_keeps_them_two_words() -> None:
+    assert found("ingress controler 负责实现", SPLIT) == {"ic", "impl"}
+    assert found("netwrok namspace 共享", SPLIT) == {"netns", "net"}
+
+
+def test_a_fixed_typo_is_quoted_as_written() -> None:
+    g = grade("ingress controler 负责实现", SPLIT)
+    assert {w for h in g.found for w in h.matched} >= {"ingress controler"}
+
+
+PHASES = question(
+    concept("unknown", alias("unknown|未知"), naming=True),
+    concept("pending", alias("pending"), naming=True),
+    qid="phases",
+    style="list",
+)
+
+
+@pytest.mark.parametrize("answer", ["Unknow", "Pending、Unknow", "Unknow 跟节点失联"])
+def test_a_six_letter_typo_matches_a_one_word_naming_alias(answer: str) -> None:
+    assert "unknown" in found(answer, PHASES)
