@@ -950,14 +950,17 @@ def _split_like(written: str, ends: tuple[int, ...], word: str) -> str:
     if len(ends) < 2:
         return word
     # Where each written word ends, carried over to the fix through their alignment.
-    cuts = []
+    opcodes = [
+        (op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end)
+        for op in Levenshtein.opcodes(written, word)
+    ]
+    cuts: set[int] = set()
     for b in ends[:-1]:
-        for tag, i1, i2, j1, j2 in Levenshtein.opcodes(written, word):
+        for tag, i1, i2, j1, j2 in opcodes:
             if i1 <= b <= i2:
-                cuts.append(j1 if tag in ("delete", "insert") else j1 + min(b - i1, j2 - j1))
+                cuts.add(j1 if tag in ("delete", "insert") else j1 + min(b - i1, j2 - j1))
                 break
-    cuts = sorted(set(c for c in cuts if 0 < c < len(word)))
-    bounds = [0, *cuts, len(word)]
+    bounds = [0, *sorted(c for c in cuts if 0 < c < len(word)), len(word)]
     return " ".join(word[a:b] for a, b in itertools.pairwise(bounds))
 
 
