@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time as _time
 from collections import Counter
 from collections.abc import Iterator
@@ -143,17 +144,36 @@ def served_app(
             settle(slack)
 
 
-def settle(slack: FakeSlack, quiet: float = 0.6, longest: float = 15.0) -> None:
-    """Wait until the app's calls after the acknowledgements (counts, Home tabs) are over:
-    no call to Slack for `quiet` seconds (at most `longest`)."""
+def settle(slack: FakeSlack, quiet: float = 0.6, longest: float = 30.0) -> None:
+    """Wait until the app's work after the acknowledgements (views, counts, Home tabs) is
+    over: its worker threads idle with nothing queued, and no call to Slack for `quiet`
+    seconds (at most `longest`), so none of it runs on into the next test's database."""
     deadline = _time.monotonic() + longest
     seen = -1
     while _time.monotonic() < deadline:
         count = len(slack.calls)
-        if count == seen:
+        if count == seen and _workers_idle():
             return
         seen = count
         _time.sleep(quiet)
+
+
+def _workers_idle() -> bool:
+    """Whether the app's thread pools for work after the acknowledgement (bot.slack.app's
+    `Later`, threads named k8sq-later) have nothing queued or running."""
+    for thread in threading.enumerate():
+        if not thread.name.startswith("k8sq-later"):
+            continue
+        args = getattr(thread, "_args", ())
+        pool = args[0]() if args and callable(args[0]) else None
+        if pool is None:
+            continue
+        queued = not pool._work_queue.empty()
+        idle = getattr(pool, "_idle_semaphore", None)
+        busy = idle is not None and idle._value < len(pool._threads)
+        if queued or busy:
+            return False
+    return True
 
 
 def open_round(services: Services, slack: FakeSlack, clock: FakeClock) -> RoundInfo:
