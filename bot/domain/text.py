@@ -239,12 +239,47 @@ class Compact:
         return self.original[os_:oe].strip()
 
 
+# Comparisons with a number read as words, so that `>= 200`, `≥200` and `大于等于 200` match
+# alike; an arrow (`->`, `=>`, `>>`) or a placeholder (`<仓库地址>`) is no comparison.
+_COMPARISON_RE = re.compile("(?<![-=<>])(<=|>=|<|>)(?![-=<>])(?= *[0-9])|([≤≥≦≧])")
+_COMPARISON_WORDS = {
+    "<": "小于",
+    "<=": "小于等于",
+    ">": "大于",
+    ">=": "大于等于",
+    "≤": "小于等于",
+    "≦": "小于等于",
+    "≥": "大于等于",
+    "≧": "大于等于",
+}
+# A half-open range `[200,400)` folds to `，200，400，`; as written it reads 大于等于 200，小于 400.
+_RANGE_RE = re.compile(f"{CLAUSE} *([0-9]+) *{CLAUSE} *([0-9]+) *{CLAUSE}")
+
+
+def _comparisons(original: str, folded: str, spans: Spans | None) -> list[tuple[int, int, str]]:
+    """The comparisons of a folded text, as (start, end, words) to replace."""
+    found = [
+        (m.start(), m.end(), _COMPARISON_WORDS[m.group()]) for m in _COMPARISON_RE.finditer(folded)
+    ]
+    for m in _RANGE_RE.finditer(folded):
+        first = spans[m.start()][0] if spans is not None else m.start()
+        last = spans[m.end() - 1][0] if spans is not None else m.end() - 1
+        if original[first] == "[" and original[last] == ")":
+            found.append((m.start(), m.start(1), "，大于等于"))
+            found.append((m.end(1), m.start(2), "，小于"))
+    return sorted(found)
+
+
 def compact(text: str) -> Compact:
     """Fold `text` and drop its separators, keeping sentence and clause markers."""
     original, folded = fold(text)
     spans: Spans | None = None
     if len(folded) != len(original):
         folded, spans = fold_spans(original)
+    if "<" in folded or ">" in folded or "，" in folded or not folded.isascii():
+        comparisons = _comparisons(original, folded, spans)
+        if comparisons:
+            folded, spans = _replace(folded, spans, comparisons)
     if not original.isascii():
         pattern, phrases = _taiwan_phrases()
         found = [(m.start(), m.end(), phrases[m.group()]) for m in pattern.finditer(folded)]

@@ -659,3 +659,17 @@ PHASES = question(
 @pytest.mark.parametrize("answer", ["Unknow", "Pending、Unknow", "Unknow 跟节点失联"])
 def test_a_six_letter_typo_matches_a_one_word_naming_alias(answer: str) -> None:
     assert "unknown" in found(answer, PHASES)
+
+
+STATUS = question(concept("below-400", alias("小于400|小于等于399")), qid="status")
+
+
+@pytest.mark.parametrize(
+    "answer", ["status >= 200 and < 400", "返回码 <400 就算成功", "状态码在 [200,400) 之间", "≤399"]
+)
+def test_comparison_symbols_match_comparison_words(answer: str) -> None:
+    assert found(answer, STATUS) == {"below-400"}
+
+
+def test_a_bare_number_is_no_comparison() -> None:
+    assert found("返回 200 或 400", STATUS) == set()

@@ -154,3 +154,29 @@ def test_quotes_map_back_through_replaced_words() -> None:
     last = fixed.text.rindex("again")
     assert fixed.quote(last, last + 5) == "again"
     assert fixed.quote(second, second + 2) == "預設"
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("status >= 200 and < 400", "status大于等于200and小于400"),
+        ("<400", "小于400"),
+        ("code≥200，≤399", "code大于等于200，小于等于399"),
+        ("返回码 [200, 400)", "返回码，大于等于200，小于400，"),
+    ],
+)
+def test_comparisons_with_numbers_read_as_words(written: str, read: str) -> None:
+    assert compact(written).text == read
+
+
+@pytest.mark.parametrize(
+    "written", ["cache.redis -> 1.1.1.1", "--user=<用户>", "a => b", "(200, 400)"]
+)
+def test_arrows_placeholders_and_pairs_are_no_comparisons(written: str) -> None:
+    assert "于" not in compact(written).text
+
+
+def test_a_comparison_is_quoted_as_written() -> None:
+    c = compact("返回 >= 200 的")
+    start = c.text.index("大于等于")
+    assert c.quote(start, start + len("大于等于200")) == ">= 200"
