@@ -54,6 +54,7 @@ from bot.domain.model import (
     Question,
 )
 from bot.domain.text import (
+    ARROW_RE,
     CJK_CLASS,
     CLAUSE,
     SENTENCE,
@@ -160,6 +161,8 @@ class _AliasSpec:
     owner: int  # concept index, or misconception index when `wrong`
     wrong: bool
     n_terms: int
+    # For an ordered alias, each term's place in the order: a term of a lower rank comes first.
+    ranks: tuple[int, ...] | None = None
 
 
 @dataclass
@@ -194,10 +197,15 @@ class _Rubric:
                 if role[0] == _TERM:
                     term_words.update(_LATIN_RUN_RE.findall(fold(text)[1]))
 
+        # (alias, term) of the terms made of words of order: an arrow is one of them too.
+        self.order_terms: list[tuple[int, int]] = []
+
         def add_alias(alias: Alias, owner: int, wrong: bool) -> None:
             index = len(self.aliases)
-            self.aliases.append(_AliasSpec(owner, wrong, len(alias.terms)))
-            for t, alternatives in enumerate(alias.terms):
+            terms, ranks, order_words = _ordered_terms(alias.terms)
+            self.aliases.append(_AliasSpec(owner, wrong, len(terms), ranks))
+            self.order_terms.extend((index, t) for t in order_words)
+            for t, alternatives in enumerate(terms):
                 for alternative in alternatives:
                     add(alternative, (_TERM, index, t))
 
@@ -390,6 +398,15 @@ class _Reading:
                     several.add((alias, term))
                 else:
                     by_term[term] = list(occs)
+        if rubric.order_terms:
+            # An arrow is a word of order ("init -> 主容器" is "init 然后主容器"), found where
+            # it was dropped, as an empty occurrence: it is never quoted.
+            to_folded = text.to_folded
+            for m in ARROW_RE.finditer(text.folded):
+                at = bisect.bisect_left(to_folded, m.start())
+                for alias, term in rubric.order_terms:
+                    terms.setdefault(alias, {}).setdefault(term, []).append((at, at))
+                    several.add((alias, term))
         for alias, term in several:
             # In the order of the text; at one place, the longest literal first.
             terms[alias][term].sort()
@@ -641,12 +658,14 @@ class _Reading:
                 if not self.negated(o, index):
                     yield [o]
             return
-        yield from self._windows(
+        windows = self._windows(
             self._valid_points(index, found),
             spec.n_terms,
             MISCONCEPTION_WINDOW if spec.wrong else ALIAS_WINDOW,
             MISCONCEPTION_CLAUSES if spec.wrong else None,
+            spec.ranks,
         )
+        yield from windows
 
     def _valid_points(
         self, index: int, found: dict[int, list[_Occurrence]]
@@ -674,8 +693,10 @@ class _Reading:
         n_terms: int,
         width: int,
         max_clauses: int | None,
+        ranks: tuple[int, ...] | None = None,
     ) -> Iterator[list[_Occurrence]]:
-        """Smallest stretches of one sentence that hold every term, within the window."""
+        """Smallest stretches of one sentence that hold every term, within the window, and in
+        the order of `ranks` when the alias is ordered."""
         kept: list[tuple[int, int, int, _Occurrence]] = []
         counts: dict[int, int] = {}
         left = 0
@@ -692,8 +713,13 @@ class _Reading:
                     latest[t] = o
                 occs = sorted(latest.values())
                 first, last = occs[0][0], max(o[1] for o in occs)
-                if self.gap_units(first, last) <= width and (
-                    max_clauses is None or self.clause(last - 1) - self.clause(first) < max_clauses
+                if (
+                    (ranks is None or _in_order(latest, ranks))
+                    and self.gap_units(first, last) <= width
+                    and (
+                        max_clauses is None
+                        or self.clause(last - 1) - self.clause(first) < max_clauses
+                    )
                 ):
                     yield occs
                 lt = kept[left][2]
@@ -964,6 +990,48 @@ def _split_like(written: str, ends: tuple[int, ...], word: str) -> str:
     return " ".join(word[a:b] for a, b in itertools.pairwise(bounds))
 
 
+def _ordered_terms(
+    terms: tuple[tuple[str, ...], ...],
+) -> tuple[tuple[tuple[str, ...], ...], tuple[int, ...] | None, list[int]]:
+    """An alias's terms without its order marks, each term's rank in the order, and which
+    terms are words of order.
+
+    `[A, ->, B]` says A before B. A term between others made only of words of order
+    (`[init, 然后|then, 主容器]`) says the same: A, then the word, then B.
+    """
+    kept: list[tuple[str, ...]] = []
+    ranks: list[int] = []
+    order_words: list[int] = []
+    rank = 0
+    ordered = False
+    for t, alternatives in enumerate(terms):
+        if all(a.strip() in lexicon.ORDER_MARKS for a in alternatives):
+            rank += 1
+            ordered = True
+            continue
+        if 0 < t < len(terms) - 1 and all(
+            fold_phrase(a) in lexicon.ORDER_WORDS for a in alternatives
+        ):
+            ordered = True
+            order_words.append(len(kept))
+            kept.append(alternatives)
+            ranks.append(rank + 1)
+            rank += 2
+            continue
+        kept.append(alternatives)
+        ranks.append(rank)
+    return tuple(kept), tuple(ranks) if ordered else None, order_words
+
+
+def _in_order(latest: dict[int, _Occurrence], ranks: tuple[int, ...]) -> bool:
+    """Whether every term of a lower rank ends before any term of a higher rank starts."""
+    for a, occ_a in latest.items():
+        for b, occ_b in latest.items():
+            if ranks[a] < ranks[b] and occ_a[1] > occ_b[0]:
+                return False
+    return True
+
+
 def _has_content(gap: str) -> bool:
     return bool(gap.strip(" -_./\\|'\"`*+~#@&^=<>"))
 
@@ -1075,7 +1143,9 @@ def grade(answer: str, question: Question) -> Grade:
             said = reading.statement(sentence)
             if spec.wrong:
                 if said and not reading.asks(sentence):
-                    wrong.setdefault(owner, []).extend(text.quote(o[0], o[1]) for o in occs)
+                    wrong.setdefault(owner, []).extend(
+                        text.quote(o[0], o[1]) for o in occs if o[0] < o[1]
+                    )
                 continue
             if said:
                 value = 1.0
@@ -1087,9 +1157,11 @@ def grade(answer: str, question: Question) -> Grade:
                     value = BARE_LIST_CREDIT
             if value > credit[owner]:
                 credit[owner] = value
-                quotes[owner] = [text.quote(o[0], o[1]) for o in occs] + quotes[owner]
+                quotes[owner] = [text.quote(o[0], o[1]) for o in occs if o[0] < o[1]] + quotes[
+                    owner
+                ]
             elif value == credit[owner]:
-                quotes[owner].extend(text.quote(o[0], o[1]) for o in occs)
+                quotes[owner].extend(text.quote(o[0], o[1]) for o in occs if o[0] < o[1])
 
     found: list[ConceptHit] = []
     missed: list[ConceptMiss] = []

@@ -58,6 +58,13 @@ CLAUSE_BREAKS: tuple[str, ...] = tuple(
 # Words after which a negation no longer reaches, without starting a new clause: a condition
 # and its consequence ("副本不够就创建 Pod", "失败就重启容器", "不做过滤，然后启动容器").
 NEGATION_STOPS: tuple[str, ...] = tuple(_words("就 才 则 然后 随后 接着 so then"))
+# Marks that order an alias's terms: `[A, ->, B]` says A comes before B.
+ORDER_MARKS = frozenset(("->", "→", "=>", ">"))
+# Words of order (folded): a term made only of them, between others, orders the alias
+# (`[init, 然后|then, 主容器]`).
+ORDER_WORDS = frozenset(
+    _words("然后 接着 随后 之后 之后再 完了再 再 后 再到 才 then afterwards next followed")
+)
 # Words that hold a stop but are none: "就是" is "is", "规则" is "rule".
 NOT_STOPS: tuple[str, ...] = tuple(
     _words("就是 规则 否则 原则 准则 法则 细则 总则 刚才 人才 方才 才是")

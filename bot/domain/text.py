@@ -256,10 +256,19 @@ _COMPARISON_WORDS = {
 _RANGE_RE = re.compile(f"{CLAUSE} *([0-9]+) *{CLAUSE} *([0-9]+) *{CLAUSE}")
 
 
+# Arrows: dropped like other symbols ("认证→授权" reads 认证授权), but the grader reads them
+# as words of order, so that a chain keeps its direction.
+ARROW_RE = re.compile("-+>|=+>|[\u2192\u21d2\u27f6\u2794\u27a1]|(?<= )>(?= )")
+
+
 def _comparisons(original: str, folded: str, spans: Spans | None) -> list[tuple[int, int, str]]:
     """The comparisons of a folded text, as (start, end, words) to replace."""
-    found = [
-        (m.start(), m.end(), _COMPARISON_WORDS[m.group()]) for m in _COMPARISON_RE.finditer(folded)
+    arrows = [m.span() for m in ARROW_RE.finditer(folded)]
+    found = []
+    found += [
+        (m.start(), m.end(), _COMPARISON_WORDS[m.group()])
+        for m in _COMPARISON_RE.finditer(folded)
+        if not any(s <= m.start() < e for s, e in arrows)
     ]
     for m in _RANGE_RE.finditer(folded):
         first = spans[m.start()][0] if spans is not None else m.start()

@@ -673,3 +673,37 @@ def test_comparison_symbols_match_comparison_words(answer: str) -> None:
 
 def test_a_bare_number_is_no_comparison() -> None:
     assert found("返回 200 或 400", STATUS) == set()
+
+
+ORDER = question(
+    concept("marked", alias("认证", "->", "授权")),
+    concept("worded", alias("init", "然后|then", "主容器")),
+    misconceptions=(misconception("main-first", alias("主容器", "->", "init")),),
+    qid="order",
+)
+
+
+@pytest.mark.parametrize(
+    "answer", ["认证，然后授权", "先认证再授权", "认证 -> 授权", "authn 认证 → 授权"]
+)
+def test_an_ordered_alias_matches_its_terms_in_order(answer: str) -> None:
+    assert "marked" in found(answer, ORDER)
+
+
+@pytest.mark.parametrize("answer", ["授权，然后认证", "授权 -> 认证", "先授权再认证"])
+def test_an_ordered_alias_does_not_match_a_scrambled_order(answer: str) -> None:
+    assert "marked" not in found(answer, ORDER)
+
+
+def test_an_arrow_reads_as_a_word_of_order() -> None:
+    right = grade("init -> 主容器", ORDER)
+    scrambled = grade("主容器 -> init", ORDER)
+    assert {h.concept_id for h in right.found} == {"worded"}
+    assert not right.misconceptions
+    assert not scrambled.found
+    assert [m.misconception_id for m in scrambled.misconceptions] == ["main-first"]
+
+
+def test_an_arrow_is_never_quoted() -> None:
+    g = grade("init -> 主容器", ORDER)
+    assert {w for h in g.found for w in h.matched} == {"init", "主容器"}
