@@ -838,6 +838,16 @@ class _Reading:
             for m in _OWN_WORD_RE.finditer(folded, lo, hi)
             if m.group() not in skip and not m.group().isdigit()
         ]
+        # A negation says something of what it denies: "No controller, no effect" is no list.
+        if self.cues:
+            to_folded = self.text.to_folded
+            first = bisect.bisect_left(self.cue_starts, bounds[sentence - 1] if sentence else 0)
+            for cue in self.cues[first:]:
+                at = to_folded[cue[0]]
+                if at >= hi:
+                    break
+                if at >= lo:
+                    found.append((at, 1.0))
         spans = self.text.folded_spans
         found += [(m.start(), 1.0) for m in _SYMBOL_RE.finditer(folded, lo, hi)]
         if spans is not None or "，" in folded:

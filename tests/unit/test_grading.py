@@ -707,3 +707,30 @@ def test_an_arrow_reads_as_a_word_of_order() -> None:
 def test_an_arrow_is_never_quoted() -> None:
     g = grade("init -> 主容器", ORDER)
     assert {w for h in g.found for w in h.matched} == {"init", "主容器"}
+
+
+INGRESS = question(
+    concept("rules", alias("ingress", "定义|规则|rules")),
+    concept("impl", alias("controller", "实现|implements")),
+    concept("needed", alias("no|没有", "controller")),
+    concept("effect", alias("no effect|不生效")),
+    concept("class", alias("ingressclassname")),
+    qid="ingress",
+)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "ingress 定义规则，controller 负责实现",
+        "No controller, no effect; ingressClassName picks which controller implements it.",
+        "没有 controller 就不生效，ingressClassName 选 controller 实现",
+    ],
+)
+def test_terse_prose_and_negations_are_no_keyword_list(answer: str) -> None:
+    assert NOTE_KEYWORD_LIST not in grade(answer, INGRESS).notes
+
+
+def test_a_salad_with_its_terms_alone_is_still_a_keyword_list() -> None:
+    g = grade("ingress 规则 controller 实现 ingressClassName", INGRESS)
+    assert NOTE_KEYWORD_LIST in g.notes
