@@ -307,14 +307,18 @@ def register(app: App, services: Services, *, later: Later) -> None:
     ) -> None:
         ack()
         team_id, user_id = caller(context)
-        lang = services.ensure_workspace(team_id).language
+        lang: Lang = "en"
         try:
+            lang = services.ensure_workspace(team_id).language
             question = services.next_practice_question(
                 team_id, user_id, str(action.get("value", ""))
             )
             view = practice_modal(question, lang)
         except DomainError as exc:
             view = done_modal(str(exc), lang)
+        except STORAGE_ERRORS:
+            log.exception("the practice button failed on the database")
+            view = done_modal(UNAVAILABLE, lang)
         later(client.views_open, trigger_id=body["trigger_id"], view=view)
 
     @app.command(ids.SLASH_COMMAND)

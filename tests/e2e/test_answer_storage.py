@@ -86,3 +86,20 @@ def test_the_answer_button_says_when_the_database_is_unavailable(
         resp = slack.command("svc", user=ALICE)
         assert resp.status == 200
         assert "cannot reach its database" in resp.text
+
+
+def test_every_button_that_opens_a_modal_says_when_the_database_is_unavailable(
+    slack: SlackSender, fake_slack: FakeSlack, services: Services, settings: Settings
+) -> None:
+    round_ = post_round(services, fake_slack, slack.team_id)
+    question_id = round_.question_id
+    clicks = [
+        (ids.OTHER_LANGUAGE_ACTION_ID, str(round_.id)),
+        (ids.PRACTICE_ANSWER_ACTION_ID, question_id),
+        (ids.PRACTICE_TOPIC_ACTION_ID, services.question(question_id).topic),
+    ]
+    with database_down(services, settings):
+        for at, (action_id, value) in enumerate(clicks, start=1):
+            assert slack.click(action_id, value, user=ALICE).status == 200
+            opened = fake_slack.wait_for("views.open", at)[-1]
+            assert "cannot reach its database" in json.dumps(opened.args["view"]), action_id
