@@ -94,7 +94,7 @@ def test_a_killed_scheduler_never_posts_twice_and_loses_no_round(
     """Each working day a scheduler is killed at a random point of the 09:30 post, then a new
     one starts at 09:45: a post killed before its claim is made late, one killed after its
     claim and before recording is reported to the admins as unknown."""
-    kills = figures.size(3, 20)
+    kills = figures.size(2, 20)
     rng = random.Random(7)
     services = services_for(engine, FakeClock(datetime(2026, 1, 1, tzinfo=UTC)))
     env = child_env(database_url, slack)

@@ -119,7 +119,7 @@ def test_answers_are_stored_while_slack_fails_the_modals_and_updates(
 ) -> None:
     """Opening the answer modal, the count update and the Home tab fail in bursts: every
     submitted answer is still graded, stored and acknowledged."""
-    people = figures.size(20, 100)
+    people = figures.size(10, 100)
     rng = random.Random(8)
     services = services_for(engine, clock)
     round_ = open_round(services, slack, clock)

@@ -144,7 +144,7 @@ def served_app(
             settle(slack)
 
 
-def settle(slack: FakeSlack, quiet: float = 0.6, longest: float = 30.0) -> None:
+def settle(slack: FakeSlack, quiet: float = 0.4, longest: float = 30.0) -> None:
     """Wait until the app's work after the acknowledgements (views, counts, Home tabs) is
     over: its worker threads idle with nothing queued, and no call to Slack for `quiet`
     seconds (at most `longest`), so none of it runs on into the next test's database."""
