@@ -462,6 +462,7 @@ class _Reading:
         self._glue_cache: dict[int, tuple[float, bool]] = {}
         self._merged: dict[int, list[list[int]]] = {}
         self._glue_found: dict[int, tuple[list[int], list[float]]] = {}
+        self._others_cache: dict[tuple[int, int], list[_Occurrence]] = {}
 
     def _find_by_sound(self, rubric: _Rubric, text: Compact) -> None:
         """Chinese terms written with a homophone: 路有 for 路由, 组建 for 组件."""
@@ -608,19 +609,18 @@ class _Reading:
             return None
         return end
 
-    def negated(
-        self, occ: _Occurrence, alias: int, others: list[_Occurrence] | None = None
-    ) -> bool:
-        """Whether a cue denies a match. `others`: the occurrences of the alias's other terms,
-        sorted. A cue after this match belongs to what follows it: when another term follows
-        in the cue's clause out of its reach ("scheduler 不做过滤然后启动容器"), the cue denies
-        neither."""
+    def negated(self, occ: _Occurrence, alias: int, term: int | None = None) -> bool:
+        """Whether a cue denies a match of the alias's `term`. A cue after this match belongs
+        to what follows it: when another term of the alias follows in the cue's clause out of
+        its reach ("scheduler 不做过滤然后启动容器"), the cue denies neither."""
         owners = self.cue_owners
         for cue, after in self.near_cues(occ):
             if alias in owners.get(cue, ()):
                 continue
-            if after and others and self._subject_only(cue, others):
-                continue
+            if after and term is not None:
+                others = self._others(alias, term)
+                if others and self._subject_only(cue, others):
+                    continue
             if not after and self._own_cue_between(cue, occ, alias):
                 continue
             return True
@@ -632,6 +632,17 @@ class _Reading:
             mask[0] < occ[1] and occ[0] < mask[1] and not (occ[0] <= cue[0] and cue[1] <= occ[1])
             for cue, mask in self.masked
         )
+
+    def _others(self, alias: int, term: int) -> list[_Occurrence]:
+        """The occurrences of an alias's other terms, sorted: built once, when first needed."""
+        key = (alias, term)
+        others = self._others_cache.get(key)
+        if others is None:
+            found = self.terms[alias]
+            others = self._others_cache[key] = sorted(
+                o for t, more in found.items() if t != term for o in more
+            )
+        return others
 
     def _own_cue_between(self, cue: _Occurrence, occ: _Occurrence, alias: int) -> bool:
         """Whether the alias's own negation stands between a cue and a match, apart from the
@@ -654,6 +665,10 @@ class _Reading:
         if not found or len(found) < spec.n_terms:
             return
         if spec.n_terms == 1:
+            if not self.cues:  # nothing to deny (the masked cues are cues too)
+                for o in found[0]:
+                    yield [o]
+                return
             for o in found[0]:
                 if not self.negated(o, index):
                     yield [o]
@@ -675,16 +690,11 @@ class _Reading:
         points = sorted(
             (self.sentence(o[0]), o[0], term, o) for term, occs in found.items() for o in occs
         )
-        others: dict[int, list[_Occurrence] | None] = {}
+        if not self.cues:
+            yield from points
+            return
         for point in points:
-            term = point[2]
-            if term not in others:
-                others[term] = (
-                    sorted(o for t, more in found.items() if t != term for o in more)
-                    if self.cues
-                    else None
-                )
-            if not self.negated(point[3], index, others[term]):
+            if not self.negated(point[3], index, point[2]):
                 yield point
 
     def _windows(
