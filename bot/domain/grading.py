@@ -665,7 +665,7 @@ class _Reading:
         if not found or len(found) < spec.n_terms:
             return
         if spec.n_terms == 1:
-            if not self.cues:  # nothing to deny (the masked cues are cues too)
+            if not self.cues and not self.masked:  # nothing can deny it
                 for o in found[0]:
                     yield [o]
                 return
@@ -690,7 +690,7 @@ class _Reading:
         points = sorted(
             (self.sentence(o[0]), o[0], term, o) for term, occs in found.items() for o in occs
         )
-        if not self.cues:
+        if not self.cues and not self.masked:
             yield from points
             return
         for point in points:
