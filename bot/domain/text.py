@@ -252,6 +252,7 @@ _COMPARISON_WORDS = {
     "≥": "大于等于",
     "≧": "大于等于",
 }
+_COMPARISON_CHARS_RE = re.compile("[<>≤≥≦≧]")
 # A half-open range `[200,400)` folds to `，200，400，`; as written it reads 大于等于 200，小于 400.
 _RANGE_RE = re.compile(f"{CLAUSE} *([0-9]+) *{CLAUSE} *([0-9]+) *{CLAUSE}")
 
@@ -273,7 +274,7 @@ def _comparisons(original: str, folded: str, spans: Spans | None) -> list[tuple[
     for m in _RANGE_RE.finditer(folded):
         first = spans[m.start()][0] if spans is not None else m.start()
         last = spans[m.end() - 1][0] if spans is not None else m.end() - 1
-        if original[first] == "[" and original[last] == ")":
+        if original[first] in "[\uff3b" and original[last] in ")\uff09":
             found.append((m.start(), m.start(1), "，大于等于"))
             found.append((m.end(1), m.start(2), "，小于"))
     return sorted(found)
@@ -285,7 +286,7 @@ def compact(text: str) -> Compact:
     spans: Spans | None = None
     if len(folded) != len(original):
         folded, spans = fold_spans(original)
-    if "<" in folded or ">" in folded or "，" in folded or not folded.isascii():
+    if _COMPARISON_CHARS_RE.search(folded) or "[" in original or "\uff3b" in original:
         comparisons = _comparisons(original, folded, spans)
         if comparisons:
             folded, spans = _replace(folded, spans, comparisons)

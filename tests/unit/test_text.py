@@ -163,6 +163,7 @@ def test_quotes_map_back_through_replaced_words() -> None:
         ("<400", "小于400"),
         ("code≥200，≤399", "code大于等于200，小于等于399"),
         ("返回码 [200, 400)", "返回码，大于等于200，小于400，"),
+        ("返回码 ［200，400）", "返回码，大于等于200，小于400，"),
     ],
 )
 def test_comparisons_with_numbers_read_as_words(written: str, read: str) -> None:
