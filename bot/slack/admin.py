@@ -28,6 +28,7 @@ from bot.services import Services
 from bot.slack import blocks, dispute_blocks, ids, settings_blocks
 from bot.slack.blocks import Texts
 from bot.slack.common import (
+    NO_WORKSPACE,
     STORAGE_ERRORS,
     UNAVAILABLE,
     button_channel,
@@ -320,6 +321,10 @@ def register_disputes(app: App, services: Services, *, later: Later) -> None:
         ack()
         team_id, user_id = caller(context)
         channel = button_channel(context, body)
+        if not team_id:
+            log.warning("a Set points click by %s names no workspace; ignored", user_id)
+            later(ephemeral, client, channel, user_id, NO_WORKSPACE)
+            return
         later(_open_settle, team_id, user_id, str(action.get("value", "")), body, channel, client)
 
     def _open_settle(

@@ -31,6 +31,12 @@ UNAVAILABLE = (
     "k8sq cannot reach its database right now; please try again in a moment."
 )
 
+# A click that names no workspace (Socket Mode hands such payloads on; HTTP answers 400).
+NO_WORKSPACE = (
+    "k8sq 无法确定这次点击来自哪个工作区，未做任何操作。\n"
+    "k8sq cannot tell which workspace this click came from; nothing was done."
+)
+
 
 # ----- reading what Slack sends -----
 

@@ -26,6 +26,7 @@ from bot.services import Services
 from bot.slack import admin, blocks, dispute_blocks, home, ids
 from bot.slack.blocks import Outcome, View, ui
 from bot.slack.common import (
+    NO_WORKSPACE,
     STORAGE_ERRORS,
     UNAVAILABLE,
     button_channel,
@@ -314,10 +315,15 @@ def register_admin(app: App, services: Services, *, later: Later, jobs: RoundJob
         action: dict[str, Any],
         client: WebClient,
         context: BoltContext,
+        logger: logging.Logger,
     ) -> None:
         ack()
         team_id, user_id = caller(context)
         channel = button_channel(context, body)
+        if not team_id:
+            logger.warning("a Post again click by %s names no workspace; ignored", user_id)
+            later(ephemeral, client, channel, user_id, NO_WORKSPACE)
+            return
         # Posting takes a Web API call or more: after the acknowledgement.
         later(_post_again, team_id, user_id, str(action.get("value", "")), channel, client)
 

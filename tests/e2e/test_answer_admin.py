@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
-from slack_bolt import App
+from slack_bolt import App, BoltRequest
 
 from bot.config import Settings
 from bot.jobs import Jobs
@@ -15,7 +16,7 @@ from bot.slack.app import build_app
 from bot.slack.chat import SlackChat
 from tests.e2e.conftest import ADMIN, BOT_TOKEN, CHANNEL, FakeClock
 from tests.e2e.fake_slack import FakeSlack
-from tests.e2e.slack_client import SlackSender
+from tests.e2e.slack_client import SlackSender, block_actions
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +72,39 @@ def test_a_slack_workspace_owner_may_post_again_and_becomes_a_k8sq_admin(
     (post,) = fake_slack.calls_to("chat.postMessage")
     assert post.args["channel"] == CHANNEL
     assert "U0OWNER" in services.get_settings(slack.team_id).admins
+
+
+class Tracebacks(logging.Handler):
+    """Records the app's log records that carry a traceback: a listener that blew up."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info and record.name.startswith("bot"):
+            self.records.append(record)
+
+
+@pytest.mark.parametrize("action_id", [ids.POST_AGAIN_ACTION_ID, ids.SETTLE_ACTION_ID])
+def test_a_socket_mode_click_naming_no_workspace_is_answered_not_raised(
+    bolt_app: App, slack: SlackSender, fake_slack: FakeSlack, services: Services, action_id: str
+) -> None:
+    # Over HTTP such a payload gets a 400 before any listener; Socket Mode hands it on.
+    round_ = services.create_round(slack.team_id)
+    services.mark_round_message_unknown(round_.id)
+    payload = block_actions("", action_id, str(round_.id), ADMIN, "D0ADMIN", "1.2")
+    payload["team"] = None
+    payload["user"].pop("team_id", None)
+    failures = Tracebacks()
+    logging.getLogger().addHandler(failures)
+    try:
+        response = bolt_app.dispatch(BoltRequest(body=payload, mode="socket_mode"))
+        (told,) = fake_slack.wait_for("chat.postEphemeral")
+    finally:
+        logging.getLogger().removeHandler(failures)
+    assert response.status == 200
+    assert told.args["user"] == ADMIN and "workspace" in told.args["text"]
+    assert failures.records == []
+    assert fake_slack.calls_to("chat.postMessage") == []
+    assert services.get_round(round_.id).message_state == "unknown"
