@@ -1,4 +1,8 @@
-"""`k8sq practice`: a scripted terminal session, topic matching, and a clean exit."""
+"""`k8sq practice`: a scripted terminal session, topic matching, and a clean exit.
+
+These practise on a bank of their own (`--bank`), which records nothing; practice recorded in
+the database is tested in tests/integration/test_practice_store.py.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.cli.practice import ShuffledChooser, run_practice
+from bot.cli.practice import ShuffledChooser, local_user, run_practice
 from bot.domain.model import Bank, Grade, Question
+from bot.domain.records import InvalidAnswer
 from bot.question_bank import load_bank
 
 FULL = "ClusterIP 只能在集群内部访问，"
@@ -154,7 +159,7 @@ def test_practice_grades_the_whole_answer_against_the_question_asked(small_bank:
     )
     assert code == 0
     assert grader.calls == [("svc-reach", "第一行\n  第二行  "), ("svc-reach", "答案二")]
-    assert "2 answered, 0/20" in stdout.getvalue()
+    assert "2 answered, 0/20 (0%)" in stdout.getvalue()
 
 
 def test_the_chooser_never_repeats_a_question_twice_in_a_row(small_bank: Path) -> None:
@@ -175,3 +180,48 @@ def test_the_chooser_with_one_question(small_bank: Path) -> None:
     only = load_bank(small_bank).by_topic("probes")
     choose = ShuffledChooser(random.Random(1))
     assert [choose(only, None).id for _ in range(3)] == ["probe-kinds"] * 3
+
+
+class RefusingGrader:
+    """Refuses every answer, as the services refuse one too long to grade."""
+
+    def __call__(self, answer: str, question: Question) -> Grade:
+        raise InvalidAnswer(f"an answer has at most 10000 characters, this one {len(answer)}")
+
+
+def test_an_answer_refused_is_said_and_not_counted(small_bank: Path) -> None:
+    stdout = io.StringIO()
+    code = run_practice(
+        load_bank(small_bank),
+        "probes",
+        stdin=io.StringIO("太长的答案\n"),
+        stdout=stdout,
+        grade=RefusingGrader(),
+    )
+    out = stdout.getvalue()
+    assert code == 0
+    assert "（未评分 / not graded: an answer has at most 10000 characters, this one 5）" in out
+    assert "skipped" not in out
+    assert "参考答案 / Reference answer:" in out
+    assert out.rstrip().endswith("再见 / Goodbye")
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 33, "a\x1bb"])
+def test_a_user_name_that_cannot_be_one_is_refused(
+    small_bank: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["practice", "--user", name, "--bank", str(small_bank)])
+    assert exit_.value.code == 2
+    assert "argument --user: " in capsys.readouterr().err
+
+
+def test_the_user_name_defaults_to_the_os_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("getpass.getuser", lambda: "  alice ")
+    assert local_user() == "alice"
+
+    def no_user() -> str:
+        raise OSError("No username set in the environment")
+
+    monkeypatch.setattr("getpass.getuser", no_user)
+    assert local_user() == "local"
