@@ -9,7 +9,9 @@ the database first:
   claimed (`post_daily`, the local date); only the claimer posts, then records the message;
 - a claim with no recorded message after `stale_after` means a poster died between the two:
   Slack may or may not have the post, so the round is marked unknown and the admins are told,
-  with a "Post again" button, never re-posted by guesswork;
+  with a "Post again" button, never re-posted by guesswork; "Post again" takes the round
+  from "unknown" to "reposting" in one conditional UPDATE, so however many clicks, however
+  far apart, one posts per unknown state (it ends "posted", or "unknown" again);
 - a post missed while no scheduler ran is made late, until the close time; after that the day
   is skipped and logged once (`k8sq post-daily` still posts it);
 - the reveal is claimed by marking the round revealed (only the first marker posts it);
@@ -38,7 +40,6 @@ from bot.slack.round_blocks import admin_alert, reveal_post
 log = logging.getLogger(__name__)
 
 POST_JOB = "post_daily"
-REPOST_JOB = "post_again"
 UNKNOWN_JOB = "post_unknown"
 # A day no scheduler posted before the close, logged once. Not the post's own claim, which
 # stays free: `k8sq post-daily` can still post that day's question.
@@ -281,7 +282,7 @@ class Jobs:
                 f"the question for {today} is already {state}; nothing to do"
                 + (" (--force posts it again)" if round_.message_state == "unknown" else ""),
             )
-        return self._post_again(ws, round_)
+        return self._post_again(ws, round_, force=True)
 
     def post_again(self, team_id: str, round_id: int, user_id: str) -> Outcome:
         """An admin's "Post again": post a round whose post is not known to have worked."""
@@ -297,10 +298,14 @@ class Jobs:
             return Outcome(team_id, "the round has closed; nothing posted")
         return self._post_again(ws, round_)
 
-    def _post_again(self, ws: WorkspaceSettings, round_: RoundInfo) -> Outcome:
-        # Two clicks in the same minute post once.
-        minute = self.clock.now().strftime("%Y-%m-%dT%H:%M")
-        if not self.services.claim_run(REPOST_JOB, f"{round_.id}@{minute}", ws.team_id):
+    def _post_again(
+        self, ws: WorkspaceSettings, round_: RoundInfo, *, force: bool = False
+    ) -> Outcome:
+        # Once per unknown state, however far apart the clicks: a second click while the
+        # first post is still being retried finds the round "reposting", not "unknown".
+        if not self.services.begin_repost(round_.id, force=force):
+            if self.services.get_round(round_.id).message_state == "posted":
+                return Outcome(ws.team_id, "the question is already posted; nothing to do")
             return Outcome(ws.team_id, "the question is being posted again already")
         return self._post_round(ws, round_)
 

@@ -190,6 +190,10 @@ class Store(Protocol):
         """Mark the round revealed; False if it already was."""
         ...
 
+    def begin_repost(self, round_id: int, *, from_states: tuple[MessageState, ...]) -> bool:
+        """Set the round "reposting" if its post is in one of `from_states`; False if not."""
+        ...
+
     def round_history(self, team_id: str) -> list[RoundRow]:
         """Every round of the workspace, oldest first."""
         ...

@@ -24,6 +24,7 @@ from bot.domain.records import (
     InvalidAnswer,
     InvalidPoints,
     InvalidSetting,
+    MessageState,
     MissedConcept,
     NoQuestionAvailable,
     NotAdmin,
@@ -263,6 +264,18 @@ class Services:
         """Remember that posting the round may or may not have worked."""
         self.get_round(round_id)
         self.store.set_round_message(round_id, channel_id=None, ts=None, state="unknown")
+
+    def begin_repost(self, round_id: int, *, force: bool = False) -> bool:
+        """Take the round's unknown post to post it again; False if someone else has it.
+
+        Once per unknown state: the post ends "posted", or "unknown" again (a new chance).
+        `force` (the operator's) also takes a post claimed and never recorded, or a repost
+        whose poster may have died.
+        """
+        states: tuple[MessageState, ...] = (
+            ("unknown", "pending", "reposting") if force else ("unknown",)
+        )
+        return self.store.begin_repost(round_id, from_states=states)
 
     def get_round(self, round_id: int) -> RoundInfo:
         """Return the round; UnknownRound if there is none."""

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.model import DomainError, Grade, Lang, Text
 
-MessageState = Literal["pending", "posted", "unknown"]
+# "reposting": an admin's "Post again" (or `k8sq post-daily --force`) of an unknown post is
+# under way; it ends "posted", or "unknown" again.
+MessageState = Literal["pending", "posted", "unknown", "reposting"]
 # Why a submission did not count: a second try at the same round, or after the round closed.
 PracticeReason = Literal["practice", "repeat", "late"]
 

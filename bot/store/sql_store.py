@@ -318,6 +318,17 @@ class SqlStore:
                 .values(message_channel=channel_id, message_ts=ts, message_state=state)
             )
 
+    def begin_repost(self, round_id: int, *, from_states: tuple[MessageState, ...]) -> bool:
+        r = t.rounds
+        with self._write() as conn:
+            # One conditional UPDATE: of two concurrent callers, only one finds the old state.
+            result = conn.execute(
+                update(r)
+                .where(r.c.id == round_id, r.c.message_state.in_(from_states))
+                .values(message_channel=None, message_ts=None, message_state="reposting")
+            )
+            return result.rowcount == 1
+
     def mark_revealed(self, round_id: int, at: datetime) -> bool:
         r = t.rounds
         with self._write() as conn:

@@ -418,6 +418,63 @@ def test_a_failed_post_is_not_guessed_at_but_handed_to_the_admins(
     assert recorded.message_state == "posted"
 
 
+class SlowChat(RecordingChat):
+    """A chat whose next post waits, as one does while the Web API client retries."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.posting = threading.Event()
+        self.release = threading.Event()
+
+    def post_message(self, **kwargs: Any) -> PostedMessage:
+        if not self.posting.is_set():
+            self.posting.set()
+            assert self.release.wait(10)
+        return super().post_message(**kwargs)
+
+
+def test_post_again_clicked_twice_while_the_first_is_still_posting_posts_once(
+    services: Services, clock: FakeClock
+) -> None:
+    chat = SlowChat()
+    jobs = Jobs(services=services, chat=chat, clock=clock)
+    clock.set(at("2026-11-25 10:00").astimezone(UTC))
+    round_ = services.create_round(TEAM, at("2026-11-25 10:00").date())
+    services.mark_round_message_unknown(round_.id)
+
+    first: list[str] = []
+    poster = threading.Thread(
+        target=lambda: first.append(jobs.post_again(TEAM, round_.id, ADMIN).message)
+    )
+    poster.start()
+    try:
+        assert chat.posting.wait(10)
+        # A minute and more later the first post is still retrying; the second click waits.
+        clock.set(at("2026-11-25 10:02").astimezone(UTC))
+        second = jobs.post_again(TEAM, round_.id, ADMIN)
+    finally:
+        chat.release.set()
+        poster.join(10)
+    assert not second.done and "already" in second.message
+    assert first and "posted" in first[0]
+    assert len(chat.questions()) == 1
+    assert services.get_round(round_.id).message_state == "posted"
+
+
+def test_post_again_after_a_failed_post_again_posts_again(
+    services: Services, clock: FakeClock, chat: RecordingChat, jobs: Jobs
+) -> None:
+    clock.set(at("2026-11-25 10:00").astimezone(UTC))
+    round_ = services.create_round(TEAM, at("2026-11-25 10:00").date())
+    services.mark_round_message_unknown(round_.id)
+    chat.fail_next(PostUnknown("timeout"))
+    assert jobs.post_again(TEAM, round_.id, ADMIN).failed
+    assert services.get_round(round_.id).message_state == "unknown"
+    # The same minute: a new unknown state, so a new "Post again" may post.
+    assert jobs.post_again(TEAM, round_.id, ADMIN).done
+    assert len(chat.questions()) == 1
+
+
 def test_an_admin_alert_without_admins_is_logged(
     drive: Driver, chat: RecordingChat, services: Services, caplog: pytest.LogCaptureFixture
 ) -> None:
