@@ -84,7 +84,8 @@ class Recorder:
         def choose(questions: Sequence[Question], last: Question | None) -> Question:
             question = self.services.next_practice_question(self.team_id, self.user_id, slug)
             if last is not None and question.id == last.id:
-                # Only after a skip: a question skipped is still unanswered, so it comes first.
+                # After a skip: a question skipped (or refused) is still unanswered, so it
+                # comes first again.
                 return self._instead_of(last, questions) or question
             return question
 
@@ -103,7 +104,9 @@ class Recorder:
             for position, q in enumerate(questions)
             if q.id != last.id
         ]
-        choice = selection.choose_practice(others, tried)
+        now = self.services.clock.now()
+        excluded = self.services.store.open_question_ids(self.team_id, now)
+        choice = selection.choose_practice(others, tried, excluded)
         return None if choice is None else self.services.question(choice.question_id)
 
     def grade(self, answer: str, question: Question) -> Grade:
