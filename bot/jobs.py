@@ -16,7 +16,9 @@ the database first:
   is skipped and logged once (`k8sq post-daily` still posts it);
 - the reveal is claimed by marking the round revealed (only the first marker posts it);
 - on the leaderboard day, at the post time, last week's leaderboard is posted once (claimed
-  per ISO week), if that week had rounds;
+  per ISO week), if that week had rounds, then recorded (a second claim); as for the daily
+  post, a board Slack may not have, or a claim still unrecorded after `stale_after` (until
+  the week's end), is reported to the admins once and never posted again by guesswork;
 - disputes of revealed rounds go to the admins once (claimed per dispute).
 """
 
@@ -34,7 +36,7 @@ from bot.ports import ChannelUnavailable, Chat, ChatError, Clock, PostNotTaken, 
 from bot.services import Services
 from bot.slack import dispute_blocks
 from bot.slack.common import round_post, topic_of
-from bot.slack.leaderboard_blocks import weekly_post
+from bot.slack.leaderboard_blocks import board_alert, weekly_post
 from bot.slack.round_blocks import admin_alert, reveal_post
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,9 @@ UNKNOWN_JOB = "post_unknown"
 # stays free: `k8sq post-daily` can still post that day's question.
 SKIP_JOB = "post_skipped"
 LEADERBOARD_JOB = "post_leaderboard"
+# The weekly board's record once posted, and its report to the admins when not known to be.
+LEADERBOARD_POSTED_JOB = "leaderboard_posted"
+LEADERBOARD_UNKNOWN_JOB = "leaderboard_unknown"
 
 
 @dataclass(frozen=True)
@@ -352,13 +357,15 @@ class Jobs:
     # ----- the weekly leaderboard -----
 
     def _leaderboard_if_due(self, ws: WorkspaceSettings, now: datetime) -> Outcome | None:
-        """Post last week's board on the leaderboard day from the post time, once a week."""
+        """Post last week's board on the leaderboard day from the post time, once a week;
+        until the week's end, report one claimed and never recorded."""
         local = now.astimezone(ws.zone)
-        if ws.paused or ws.channel_id is None or local.weekday() != ws.leaderboard_day:
+        if ws.paused or ws.channel_id is None:
             return None
-        if local.time().replace(tzinfo=None) < ws.post_time:
+        day, clock_time = local.weekday(), local.time().replace(tzinfo=None)
+        if day < ws.leaderboard_day or (day == ws.leaderboard_day and clock_time < ws.post_time):
             return None
-        monday = local.date() - timedelta(days=local.weekday() + 7)
+        monday = local.date() - timedelta(days=day + 7)
         key = (ws.team_id, monday)
         if key in self._boards:
             return None
@@ -366,12 +373,48 @@ class Jobs:
             self._boards.add(key)
             log.info("no leaderboard for %s: no rounds in the week of %s", ws.team_id, monday)
             return None
-        year, week, _ = monday.isocalendar()
-        claimed = self.services.claim_run(LEADERBOARD_JOB, f"{year}-W{week:02d}", ws.team_id)
-        self._boards.add(key)
-        return self._post_leaderboard(ws, monday) if claimed else None
+        year, number, _ = monday.isocalendar()
+        week = f"{year}-W{number:02d}"
+        if day == ws.leaderboard_day and self.services.claim_run(LEADERBOARD_JOB, week, ws.team_id):
+            self._boards.add(key)
+            return self._post_leaderboard(ws, monday, week)
+        return self._unrecorded_leaderboard(ws, monday, week, now)
 
-    def _post_leaderboard(self, ws: WorkspaceSettings, monday: date) -> Outcome:
+    def _unrecorded_leaderboard(
+        self, ws: WorkspaceSettings, monday: date, week: str, now: datetime
+    ) -> Outcome | None:
+        """Report a board claimed long ago and never recorded: its poster died in between."""
+        key, team = (ws.team_id, monday), ws.team_id
+        claimed = self.services.run_claimed_at(LEADERBOARD_JOB, week, team)
+        if claimed is None:  # no scheduler ran on the leaderboard day
+            self._boards.add(key)
+            log.warning("the leaderboard of %s for the week of %s was never posted", team, monday)
+            return None
+        if self.services.run_claimed_at(LEADERBOARD_POSTED_JOB, week, team) is not None:
+            self._boards.add(key)
+            return None
+        if now - claimed < self.stale_after:
+            return None  # its poster may still be at it: look again next tick
+        self._boards.add(key)
+        return self._board_unknown(
+            ws, monday, week, "the bot stopped between claiming the post and recording it"
+        )
+
+    def _board_unknown(self, ws: WorkspaceSettings, monday: date, week: str, why: str) -> Outcome:
+        """Tell the admins, once, that the week's board is not known to be posted."""
+        if not self.services.claim_run(LEADERBOARD_UNKNOWN_JOB, week, ws.team_id):
+            return Outcome(ws.team_id, f"the leaderboard for the week of {monday} is reported")
+        assert ws.channel_id is not None
+        text, blocks = board_alert(monday, ws.channel_id, why, ws.language)
+        self.tell_admins(ws, text, blocks)
+        return Outcome(
+            ws.team_id,
+            f"the leaderboard for the week of {monday} is not known to be posted ({why}); "
+            "the admins were told",
+            failed=True,
+        )
+
+    def _post_leaderboard(self, ws: WorkspaceSettings, monday: date, week: str) -> Outcome:
         board = self.services.weekly_leaderboard(ws.team_id, monday)
         weakest = (
             topic_of(self.services, board.weakest_topic.topic) if board.weakest_topic else None
@@ -387,9 +430,12 @@ class Jobs:
             log.error(
                 "the leaderboard of %s for the week of %s failed: %s", ws.team_id, monday, exc
             )
-            return Outcome(
-                ws.team_id, f"the leaderboard could not be posted ({exc.code})", failed=True
-            )
+            if isinstance(exc, PostUnknown):
+                why = f"Slack's answer was lost ({exc.code})"
+            else:
+                why = f"Slack refused the post ({exc.code})"
+            return self._board_unknown(ws, monday, week, why)
+        self.services.claim_run(LEADERBOARD_POSTED_JOB, week, ws.team_id)
         log.info("posted the leaderboard of %s for the week of %s", ws.team_id, monday)
         return Outcome(ws.team_id, f"posted the leaderboard for the week of {monday}", done=True)
 

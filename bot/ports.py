@@ -156,6 +156,10 @@ class Store(Protocol):
         """Record a scheduled run; False if it was already claimed."""
         ...
 
+    def claimed_at(self, *, job: str, period: str, team_id: str) -> datetime | None:
+        """When the run was claimed; None if it never was."""
+        ...
+
     def record_event(self, event_id: str, at: datetime) -> bool:
         """Record a processed Slack event id; False if it was already recorded."""
         ...

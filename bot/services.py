@@ -190,6 +190,10 @@ class Services:
         """Claim a scheduled run (e.g. "post_daily", "2026-11-25"); False if already claimed."""
         return self.store.claim(job=job, period=period, team_id=team_id, at=self.clock.now())
 
+    def run_claimed_at(self, job: str, period: str, team_id: str) -> datetime | None:
+        """When a scheduled run was claimed; None if it never was."""
+        return self.store.claimed_at(job=job, period=period, team_id=team_id)
+
     def record_event(self, event_id: str) -> bool:
         """Record a processed Slack event id; False if it was seen before."""
         return self.store.record_event(event_id, self.clock.now())

@@ -6,6 +6,7 @@ Pure functions from the services' records to Slack's JSON, in the workspace's la
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from bot.domain.model import Lang, Topic
@@ -58,10 +59,25 @@ _T: dict[str, dict[Lang, str]] = {
         "zh": "{bar} *{topic}* {avg}%（{n} 次）",
         "en": "{bar} *{topic}* {avg}% ({n} answers)",
     },
+    "board_unknown": {
+        "zh": "上周（{start} 起）的排行榜可能已经发到 <#{channel}>，也可能没有：{why}。"
+        "机器人不会猜，所以没有重发，以免发两次。请先看看频道；大家仍可用 "
+        "`/k8sq leaderboard all` 查看总排行榜。",
+        "en": "Last week's leaderboard (the week of {start}) may or may not have reached "
+        "<#{channel}>: {why}. The bot does not guess, so it did not post it again, which "
+        "could post it twice. Check the channel; everyone can still see the standings with "
+        "`/k8sq leaderboard all`.",
+    },
 }
 
 
 t = Texts(_T)
+
+
+def board_alert(monday: date, channel: str, why: str, lang: Lang) -> tuple[str, list[Block]]:
+    """The admins' direct message about a weekly board not known to be posted."""
+    text = t("board_unknown", lang, start=monday.isoformat(), channel=channel, why=why)
+    return text, mrkdwn_sections(text)
 
 
 def mention(user_id: str) -> str:

@@ -212,6 +212,16 @@ class SqlStore:
         with self._write() as conn:
             return conn.execute(stmt).scalar_one_or_none() is not None
 
+    def claimed_at(self, *, job: str, period: str, team_id: str) -> datetime | None:
+        c = t.run_claims
+        with self._read() as conn:
+            found: datetime | None = conn.execute(
+                select(c.c.claimed_at).where(
+                    c.c.job == job, c.c.period == period, c.c.team_id == team_id
+                )
+            ).scalar_one_or_none()
+        return found
+
     def record_event(self, event_id: str, at: datetime) -> bool:
         e = t.slack_events
         stmt = (

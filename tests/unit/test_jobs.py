@@ -607,3 +607,69 @@ def test_a_crash_found_only_after_the_close_stays_unknown_without_a_reveal(
     assert round_.revealed_at is not None
     assert len(chat.posts) == 1 and chat.reveals() == []
     assert chat.dms == []  # too late for "Post again"
+
+
+# ----- the weekly leaderboard -----
+
+
+def boards(chat: RecordingChat) -> list[Sent]:
+    return [p for p in chat.questions() if "leaderboard" in p.text.lower()]
+
+
+@pytest.fixture
+def last_week(services: Services, clock: FakeClock) -> None:
+    """A revealed round in the week of 2026-11-23; no daily round on Mondays, so the
+    board is the only post on Monday 2026-11-30 (the leaderboard day)."""
+    clock.set(at("2026-11-25 10:00").astimezone(UTC))
+    round_ = services.create_round(TEAM, at("2026-11-25 10:00").date())
+    services.submit_answer(round_.id, "U0ALICE", "no idea")
+    services.reveal_round(round_.id)
+    services.update_settings(TEAM, weekdays="tue-fri")
+
+
+@pytest.mark.usefixtures("last_week")
+def test_a_board_claimed_by_a_scheduler_killed_before_recording_is_reported_once(
+    services: Services, chat: RecordingChat, clock: FakeClock
+) -> None:
+    chat.fail_next(Crash())
+    clock.set(at("2026-11-30 09:30").astimezone(UTC))
+    with pytest.raises(Crash):
+        Jobs(services=services, chat=chat, clock=clock).tick(clock.now())
+    assert len(boards(chat)) == 1  # Slack has it; the database does not know
+
+    drive = Driver(Jobs(services=services, chat=chat, clock=clock), clock)
+    drive.run(at("2026-11-30 09:31"), at("2026-11-30 09:34"))  # a poster may still be busy
+    assert chat.dms == []
+    drive.run(at("2026-11-30 09:35"), at("2026-11-30 09:40"))
+    Driver(Jobs(services=services, chat=chat, clock=clock), clock).tick(at("2026-12-01 09:00"))
+    assert len(boards(chat)) == 1  # never posted twice by guesswork
+    [(admin, alert)] = chat.dms
+    assert admin == ADMIN and "2026-11-23" in alert.text
+
+
+@pytest.mark.usefixtures("last_week")
+def test_a_board_posted_and_recorded_is_not_reported(
+    services: Services, chat: RecordingChat, clock: FakeClock, drive: Driver
+) -> None:
+    drive.tick(at("2026-11-30 09:30"))
+    assert len(boards(chat)) == 1
+    later = Driver(Jobs(services=services, chat=chat, clock=clock), clock)
+    later.run(at("2026-11-30 09:31"), at("2026-11-30 09:45"))
+    later.tick(at("2026-12-02 09:00"))
+    assert len(boards(chat)) == 1 and chat.dms == []
+
+
+@pytest.mark.usefixtures("last_week")
+@pytest.mark.parametrize(
+    "failure",
+    [PostUnknown("timeout"), PostNotTaken("msg_too_long"), ChannelUnavailable("not_in_channel")],
+)
+def test_a_board_slack_may_not_have_is_reported_to_the_admins_once(
+    services: Services, chat: RecordingChat, clock: FakeClock, drive: Driver, failure: Exception
+) -> None:
+    chat.fail_next(failure)
+    drive.run(at("2026-11-30 09:30"), at("2026-11-30 09:45"))
+    Driver(Jobs(services=services, chat=chat, clock=clock), clock).tick(at("2026-11-30 10:00"))
+    assert boards(chat) == []
+    [(admin, alert)] = chat.dms
+    assert admin == ADMIN and "2026-11-23" in alert.text
