@@ -19,7 +19,9 @@ the database first:
   per ISO week), if that week had rounds, then recorded (a second claim); as for the daily
   post, a board Slack may not have, or a claim still unrecorded after `stale_after` (until
   the week's end), is reported to the admins once and never posted again by guesswork;
-- disputes of revealed rounds go to the admins once (claimed per dispute).
+- disputes of revealed rounds go to the admins once (claimed per dispute);
+- once a UTC day, processed Slack event ids older than `keep_events` are forgotten (claimed
+  per day, so one scheduler does it), or the table would grow forever.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bot.calendar import holiday_name, is_working_day
 from bot.domain.records import NotAdmin, RoundInfo, UnknownRound, WorkspaceSettings
@@ -50,6 +52,10 @@ LEADERBOARD_JOB = "post_leaderboard"
 # The weekly board's record once posted, and its report to the admins when not known to be.
 LEADERBOARD_POSTED_JOB = "leaderboard_posted"
 LEADERBOARD_UNKNOWN_JOB = "leaderboard_unknown"
+# Forgetting old Slack event ids, once a UTC day by one scheduler (no workspace: "").
+PRUNE_EVENTS_JOB = "prune_events"
+# Slack retries an event within minutes: a few days of ids is plenty to spot a retry.
+KEEP_EVENTS = timedelta(days=3)
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,7 @@ class Jobs:
         chat: Chat,
         clock: Clock,
         stale_after: timedelta = timedelta(minutes=5),
+        keep_events: timedelta = KEEP_EVENTS,
     ) -> None:
         self.services = services
         self.chat = chat
@@ -79,6 +86,9 @@ class Jobs:
         # Longer than a post with all its retries can take, so a live poster is never
         # mistaken for a dead one.
         self.stale_after = stale_after
+        self.keep_events = keep_events
+        # The UTC day whose pruning of event ids is settled (done here, or by another).
+        self._pruned: date | None = None
         self._said: set[tuple[str, ...]] = set()
         # (team, local date) whose post is settled, to spare the database every minute.
         self._finished: set[tuple[str, date]] = set()
@@ -123,7 +133,26 @@ class Jobs:
             outcomes += self.deliver_disputes()
         except Exception:
             log.exception("delivering disputes failed")
+        try:
+            outcomes += self._prune_events(now)
+        except Exception:
+            log.exception("forgetting old Slack event ids failed")
         return outcomes
+
+    def _prune_events(self, now: datetime) -> list[Outcome]:
+        day = now.astimezone(UTC).date()
+        if self._pruned == day:
+            return []
+        claimed = self.services.claim_run(PRUNE_EVENTS_JOB, day.isoformat(), "")
+        self._pruned = day
+        if not claimed:
+            return []
+        before = now.astimezone(UTC) - self.keep_events
+        count = self.services.forget_events(before)
+        log.info("forgot %d Slack event ids received before %s", count, before)
+        noun = "id" if count == 1 else "ids"
+        when = f"{before:%Y-%m-%d %H:%M} UTC"
+        return [Outcome("", f"pruned {count} Slack event {noun} older than {when}")]
 
     def _post_if_due(self, ws: WorkspaceSettings, now: datetime) -> Outcome | None:
         team = ws.team_id

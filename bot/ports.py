@@ -160,6 +160,10 @@ class Store(Protocol):
         """When the run was claimed; None if it never was."""
         ...
 
+    def forget_events(self, before: datetime) -> int:
+        """Forget the Slack event ids received before `before`; how many."""
+        ...
+
     def record_event(self, event_id: str, at: datetime) -> bool:
         """Record a processed Slack event id; False if it was already recorded."""
         ...

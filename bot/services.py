@@ -190,6 +190,10 @@ class Services:
         """Claim a scheduled run (e.g. "post_daily", "2026-11-25"); False if already claimed."""
         return self.store.claim(job=job, period=period, team_id=team_id, at=self.clock.now())
 
+    def forget_events(self, before: datetime) -> int:
+        """Forget the processed Slack event ids received before `before`; how many."""
+        return self.store.forget_events(before)
+
     def run_claimed_at(self, job: str, period: str, team_id: str) -> datetime | None:
         """When a scheduled run was claimed; None if it never was."""
         return self.store.claimed_at(job=job, period=period, team_id=team_id)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Engine,
     Insert,
     bindparam,
+    delete,
     exists,
     func,
     literal,
@@ -221,6 +222,12 @@ class SqlStore:
                 )
             ).scalar_one_or_none()
         return found
+
+    def forget_events(self, before: datetime) -> int:
+        e = t.slack_events
+        with self._write() as conn:
+            result = conn.execute(delete(e).where(e.c.received_at < before))
+            return int(result.rowcount)
 
     def record_event(self, event_id: str, at: datetime) -> bool:
         e = t.slack_events

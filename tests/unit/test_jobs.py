@@ -673,3 +673,23 @@ def test_a_board_slack_may_not_have_is_reported_to_the_admins_once(
     assert boards(chat) == []
     [(admin, alert)] = chat.dms
     assert admin == ADMIN and "2026-11-23" in alert.text
+
+
+# ----- housekeeping -----
+
+
+def test_old_slack_event_ids_are_pruned_once_a_day_by_one_scheduler(
+    services: Services, chat: RecordingChat, clock: FakeClock
+) -> None:
+    clock.set(datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
+    assert services.record_event("Ev0OLD")
+    clock.set(datetime(2026, 11, 24, 23, 0, tzinfo=UTC))
+    assert services.record_event("Ev0RECENT")
+
+    clock.set(datetime(2026, 11, 25, 1, 0, tzinfo=UTC))
+    first = Jobs(services=services, chat=chat, clock=clock).tick(clock.now())
+    second = Jobs(services=services, chat=chat, clock=clock).tick(clock.now())
+    pruned = [o.message for o in first + second if "event id" in o.message]
+    assert pruned == ["pruned 1 Slack event id older than 2026-11-22 01:00 UTC"]
+    assert not services.record_event("Ev0RECENT")  # a retry of it is still a duplicate
+    assert services.record_event("Ev0OLD")  # forgotten: Slack retries within minutes
