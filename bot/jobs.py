@@ -340,7 +340,13 @@ class Jobs:
         if not self.services.begin_repost(round_.id, force=force):
             if self.services.get_round(round_.id).message_state == "posted":
                 return Outcome(ws.team_id, "the question is already posted; nothing to do")
-            return Outcome(ws.team_id, "the question is being posted again already")
+            # A poster that died mid-post leaves the round "reposting": the operator's
+            # --force takes it over.
+            return Outcome(
+                ws.team_id,
+                "the question is being posted again already; if it is not in the channel in "
+                f"a few minutes, run `k8sq post-daily --team {ws.team_id} --force`",
+            )
         return self._post_round(ws, round_)
 
     def reveal(self, team_id: str) -> Outcome:

@@ -456,7 +456,22 @@ def test_post_again_clicked_twice_while_the_first_is_still_posting_posts_once(
         chat.release.set()
         poster.join(10)
     assert not second.done and "already" in second.message
+    assert f"k8sq post-daily --team {TEAM} --force" in second.message
     assert first and "posted" in first[0]
+    assert len(chat.questions()) == 1
+    assert services.get_round(round_.id).message_state == "posted"
+
+
+def test_the_operators_force_takes_over_a_post_again_whose_poster_died(
+    services: Services, clock: FakeClock, chat: RecordingChat, jobs: Jobs
+) -> None:
+    clock.set(at("2026-11-25 10:00").astimezone(UTC))
+    round_ = services.create_round(TEAM, at("2026-11-25 10:00").date())
+    services.mark_round_message_unknown(round_.id)
+    assert services.begin_repost(round_.id)  # then that process died
+    assert not jobs.post_again(TEAM, round_.id, ADMIN).done
+    assert chat.questions() == []
+    assert jobs.post_daily(TEAM, force=True).done
     assert len(chat.questions()) == 1
     assert services.get_round(round_.id).message_state == "posted"
 
