@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 from slack_bolt import App, BoltResponse
@@ -21,7 +18,6 @@ from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryInterv
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
-from sqlalchemy import make_url
 
 from bot.services import Services
 from bot.slack import admin, commands, home, listeners
@@ -175,51 +171,6 @@ class _SkipTokenNotice(logging.Filter):
         return "will be unused" not in record.getMessage()
 
 
-class SqliteWriters:
-    """Let one answer at a time write to a SQLite file, from any process, in turn.
-
-    SQLite takes one writer; the others sleep 1, 2, 5 ... 100 ms between tries, which put
-    the slowest of 50 concurrent submissions at half a second or more. Here writers queue
-    instead: on a lock between this process's threads, then on an exclusive `flock` of a
-    file next to the database between processes (gunicorn's workers), woken at once.
-    """
-
-    def __init__(self, lock_path: Path | None) -> None:
-        self._threads = threading.Lock()
-        self._lock_path = lock_path
-        self._fd: int | None = None
-
-    def __enter__(self) -> None:
-        self._threads.acquire()
-        if self._lock_path is None:
-            return
-        try:
-            if self._fd is None:
-                self._fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
-        except BaseException:
-            self._threads.release()
-            raise
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            if self._fd is not None and self._lock_path is not None:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
-        finally:
-            self._threads.release()
-
-
-def sqlite_writers(database_url: str) -> SqliteWriters | None:
-    """A writer queue for a SQLite database URL (None for other databases)."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite":
-        return None
-    database = url.database or ""
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return SqliteWriters(None)  # one process: the thread lock is enough
-    return SqliteWriters(Path(f"{database}.writers.lock"))
-
-
 @dataclass
 class _Pending:
     last: float = float("-inf")
@@ -301,7 +252,6 @@ def build_app(
     workers: int = 8,
     token_verification: bool = True,
     app_options: dict[str, Any] | None = None,
-    serialize_writes: bool | None = None,
 ) -> App:
     """The Bolt app with every listener registered, bound to `services`.
 
@@ -315,8 +265,9 @@ def build_app(
         token_verification: check the bot token with auth.test now rather than on the first
             request.
         app_options: more options for Bolt's App (OAuth installs: bot.slack.oauth).
-        serialize_writes: False to let answers race for the database's write lock; by
-            default they queue on SQLite (see `sqlite_writers`).
+
+    Writes to SQLite queue in the store (bot.store.engine.SqliteWriters), around each write
+    transaction only.
     """
     # Bolt takes the bot token from the client ("SingleTeamAuthorization"); installs into many
     # workspaces will swap in an installation store here, and nothing else changes.
@@ -335,11 +286,12 @@ def build_app(
     later = Later(workers)
     counts = AnswerCount(services, later=later, interval=count_interval)
     app.middleware(_once_per_event(services))
-    writes = sqlite_writers(settings.database_url) if serialize_writes is not False else None
+    # Bolt tries the listeners in the order they were registered, each through its
+    # argument injection: answers and their buttons, the busiest, are tried first.
+    listeners.register(app, services, later=later, counts=counts, jobs=jobs)
     commands.register(app, services, later=later)
     home.register(app, services, later=later)
     admin.register(app, services, later=later)
-    listeners.register(app, services, later=later, counts=counts, jobs=jobs, writes=writes)
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> None:

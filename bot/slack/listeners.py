@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from slack_bolt import Ack, App, BoltContext
@@ -60,17 +59,14 @@ def register(
     later: Later,
     counts: AnswerCount,
     jobs: RoundJobs | None,
-    writes: AbstractContextManager[object] | None = None,
 ) -> None:
     """Register every group of listeners.
 
     Listeners run before the response goes back to Slack (Bolt's `process_before_response`),
-    so they ack, do the quick work, and hand Web API calls to `later`. `writes` is held
-    around storing an answer (a lock where the database takes one writer at a time).
+    so they ack, do the quick work, and hand Web API calls to `later`.
     """
-    writes = writes or nullcontext()
-    register_round(app, services, later=later, counts=counts, writes=writes)
-    register_practice(app, services, later=later, writes=writes)
+    register_round(app, services, later=later, counts=counts)
+    register_practice(app, services, later=later)
     register_admin(app, services, later=later, jobs=jobs)
 
 
@@ -160,7 +156,6 @@ def register_round(
     *,
     later: Later,
     counts: AnswerCount,
-    writes: AbstractContextManager[object],
 ) -> None:
     @app.action(ids.ANSWER_ACTION_ID)
     def open_answer(
@@ -226,8 +221,7 @@ def register_round(
             return
 
         def grade_and_store() -> tuple[Submission, Question]:
-            with writes:
-                submission = services.submit_answer(round_id, user_id, text)
+            submission = services.submit_answer(round_id, user_id, text)
             return submission, services.question(submission.grade.question_id)
 
         stored = _store(ack, lang, logger, f"an answer to round {round_id}", grade_and_store)
@@ -250,9 +244,7 @@ def register_round(
 # ----- practice: the Answer button of a practice question, and its modal -----
 
 
-def register_practice(
-    app: App, services: Services, *, later: Later, writes: AbstractContextManager[object]
-) -> None:
+def register_practice(app: App, services: Services, *, later: Later) -> None:
     @app.action(ids.PRACTICE_ANSWER_ACTION_ID)
     def open_practice(
         ack: Ack,
@@ -289,8 +281,7 @@ def register_practice(
 
         def grade_and_store() -> tuple[Grade, Question]:
             question = services.question(question_id)
-            with writes:
-                grade = services.submit_practice(team_id, user_id, question_id, text)
+            grade = services.submit_practice(team_id, user_id, question_id, text)
             return grade, question
 
         stored = _store(ack, lang, logger, f"a practice answer to {question_id}", grade_and_store)

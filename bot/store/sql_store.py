@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, date, datetime, time
 from typing import Any, cast
 
@@ -45,7 +45,7 @@ from bot.ports import (
     UserTotal,
 )
 from bot.store import tables as t
-from bot.store.engine import READ_ONLY
+from bot.store.engine import READ_ONLY, sqlite_writers
 
 
 @contextmanager
@@ -65,12 +65,14 @@ class SqlStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._postgres = engine.dialect.name == "postgresql"
+        # SQLite's writers queue, held from BEGIN IMMEDIATE to COMMIT and no longer.
+        self._writers: AbstractContextManager[object] = sqlite_writers(engine.url) or nullcontext()
 
     # ----- plumbing -----
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with _available(), self.engine.begin() as conn:
+        with _available(), self.engine.connect() as conn, self._writers, conn.begin():
             yield conn
 
     @contextmanager

@@ -1,15 +1,18 @@
-"""Answers queue for SQLite's single writer: between threads, and between processes."""
+"""Writes queue for SQLite's single writer: between threads, and between processes."""
 
 from __future__ import annotations
 
 import fcntl
 import os
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.slack.app import SqliteWriters, sqlite_writers
+from bot.store.engine import SqliteWriters, create_engine_for, sqlite_writers
+from bot.store.migrate import upgrade
+from bot.store.sql_store import SqlStore
 
 
 def test_other_databases_need_no_queue() -> None:
@@ -79,3 +82,39 @@ def test_a_failed_lock_releases_the_threads(tmp_path: Path) -> None:
     folder.mkdir()
     with writers:
         pass
+
+
+def _hold_lock(lock_file: Path) -> int:
+    # Another process's writer, in the middle of its transaction.
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def test_the_store_queues_its_writes_and_not_its_reads(tmp_path: Path) -> None:
+    path = tmp_path / "k8sq.db"
+    engine = create_engine_for(f"sqlite:///{path}")
+    upgrade(engine)
+    store = SqlStore(engine)
+    at = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+    fd = _hold_lock(tmp_path / "k8sq.db.writers.lock")
+    recorded = threading.Event()
+    results: list[bool] = []
+
+    def write() -> None:
+        results.append(store.record_event("Ev1", at))
+        recorded.set()
+
+    writer = threading.Thread(target=write)
+    try:
+        writer.start()
+        # Reads do not queue: the writers' lock is taken around write transactions only.
+        assert store.get_workspace("T1") is None
+        assert not recorded.wait(0.2), "the write went in while another writer held the lock"
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+    writer.join()
+    assert results == [True]
+    assert store.record_event("Ev1", at) is False  # stored once, and the lock was released
+    engine.dispose()
