@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 DEFAULT_SQLITE_NAME = "k8sq.db"
 # How long a SQLite writer waits for another one before giving up, in milliseconds.
@@ -78,10 +79,15 @@ def _configure_sqlite(engine: Engine) -> None:
         # A deferred BEGIN that reads and then writes fails at once with "database is
         # locked" when another writer got in between, whatever the busy timeout; IMMEDIATE
         # takes the write lock up front, so concurrent writers queue instead.
-        if conn.get_execution_options().get(READ_ONLY):
-            conn.exec_driver_sql("BEGIN")
-        else:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        sql = "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
+        # Straight to the driver: SQLAlchemy's execution path costs more than the BEGIN
+        # itself, twice per answer. Its errors are wrapped as SQLAlchemy would wrap them.
+        dbapi_connection = conn.connection.dbapi_connection
+        assert dbapi_connection is not None
+        try:
+            dbapi_connection.execute(sql)
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(sql, (), exc, sqlite3.Error) from exc
 
 
 class SqliteWriters:

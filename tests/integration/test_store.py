@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -73,9 +74,10 @@ def test_sqlite_uses_wal_and_a_busy_timeout_and_starts_writes_immediately(
 
     from sqlalchemy import event
 
-    @event.listens_for(engine, "before_cursor_execute")
-    def record(*args: object) -> None:
-        statements.append(str(args[2]))
+    # What SQLite itself runs (the BEGIN goes to the driver directly, past SQLAlchemy).
+    @event.listens_for(engine, "connect")
+    def record(dbapi_connection: Any, _record: object) -> None:
+        dbapi_connection.set_trace_callback(statements.append)
 
     with engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
+from bot.domain.records import StoreUnavailable
 from bot.store.engine import SqliteWriters, create_engine_for, sqlite_writers
 from bot.store.migrate import upgrade
 from bot.store.sql_store import SqlStore
@@ -117,4 +121,30 @@ def test_the_store_queues_its_writes_and_not_its_reads(tmp_path: Path) -> None:
     writer.join()
     assert results == [True]
     assert store.record_event("Ev1", at) is False  # stored once, and the lock was released
+    engine.dispose()
+
+
+def test_a_write_that_cannot_begin_is_unavailable_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "k8sq.db"
+    engine = create_engine_for(f"sqlite:///{path}")
+    upgrade(engine)
+
+    @event.listens_for(engine, "connect")
+    def give_up_at_once(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA busy_timeout = 0")
+
+    engine.dispose()
+    store = SqlStore(engine)
+    # A writer that does not queue (another program) holds SQLite's write lock: the store's
+    # BEGIN IMMEDIATE is refused.
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        assert store.get_workspace("T1") is None  # reads still work
+        with pytest.raises(StoreUnavailable, match="locked"):
+            store.record_event("Ev1", datetime(2026, 11, 25, 2, 0, tzinfo=UTC))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert store.record_event("Ev1", datetime(2026, 11, 25, 2, 0, tzinfo=UTC)) is True
     engine.dispose()
