@@ -287,6 +287,8 @@ class Services:
 
     def get_round(self, round_id: int) -> RoundInfo:
         """Return the round; UnknownRound if there is none."""
+        if not _storable_id(round_id):
+            raise UnknownRound(round_id)
         found = self.store.get_round(round_id)
         if found is None:
             raise UnknownRound(round_id)
@@ -674,6 +676,8 @@ class Services:
 
     def dispute_details(self, dispute_id: int) -> DisputeDetails:
         """The dispute with its round, answer text and grade; UnknownDispute if none."""
+        if not _storable_id(dispute_id):
+            raise UnknownDispute(dispute_id)
         dispute = self.store.get_dispute(dispute_id)
         if dispute is None:
             raise UnknownDispute(dispute_id)
@@ -840,3 +844,13 @@ def _weekdays_value(value: str | tuple[int, ...]) -> tuple[int, ...]:
     if not days:
         raise config.ConfigError("weekdays", str(value), "at least one day")
     return tuple(sorted(days))
+
+
+# Ids arrive from Slack payloads (button values, modal metadata). One that the id columns
+# cannot hold (INTEGER: 32 bits on PostgreSQL, 64 on SQLite) names nothing: asking the
+# database would fail with an overflow instead of finding no row.
+_MAX_ID = 2**31 - 1
+
+
+def _storable_id(value: int) -> bool:
+    return 0 < value <= _MAX_ID
