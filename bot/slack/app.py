@@ -13,22 +13,14 @@ from typing import Any, Protocol
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry import RetryHandler
-from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
-from slack_sdk.http_retry.request import HttpRequest
-from slack_sdk.http_retry.response import HttpResponse
-from slack_sdk.http_retry.state import RetryState
 
 from bot.services import Services
 from bot.slack import admin, commands, home, listeners
-from bot.slack.chat import ConnectionFailed, RateLimited, ServerError
+from bot.slack.chat import retry_handlers
 from bot.slack.common import round_post
 
 log = logging.getLogger(__name__)
 
-# Web API methods that change nothing more when repeated: retried on 5xx and connection
-# errors too. Posting is not among them: a post that may have reached Slack is not repeated.
-SAFE_TO_REPEAT = frozenset({"chat.update", "views.update", "views.publish"})
 # chat.update is limited to about 50 calls a minute: the "N answered" count of a round is
 # refreshed at most this often.
 COUNT_INTERVAL = 10.0
@@ -63,39 +55,6 @@ class RoundJobs(Protocol):
         ...
 
 
-class _OnlySafeMethods(RetryHandler):
-    """Narrow a retry handler to the Web API methods that are safe to repeat."""
-
-    def __init__(self, inner: RetryHandler) -> None:
-        super().__init__(inner.max_retry_count, inner.interval_calculator)
-        self.inner = inner
-
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        method = request.url.rstrip("/").rsplit("/", 1)[-1]
-        return method in SAFE_TO_REPEAT and bool(
-            self.inner._can_retry(state=state, request=request, response=response, error=error)
-        )
-
-    def prepare_for_next_attempt(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        self.inner.prepare_for_next_attempt(
-            state=state, request=request, response=response, error=error
-        )
-
-
 def web_client(
     settings: SlackSettings,
     *,
@@ -104,34 +63,12 @@ def web_client(
     backoff: float = 0.5,
     max_wait: float = 30.0,
 ) -> WebClient:
-    """A Web API client for the listeners, with the issue's retry rules (as bot.slack.chat).
-
-    429s are retried after Retry-After (at most `max_wait` seconds) for every method, and so
-    is a connection that surely sent nothing; 5xx and other connection errors only for the
-    methods in SAFE_TO_REPEAT, after `backoff` seconds, doubling.
-    """
-    handlers: list[RetryHandler] = [
-        RateLimited(max_retry_count=retries, sleep=time.sleep, max_wait=max_wait),
-        ConnectionFailed(
-            max_retry_count=retries, backoff=backoff, sleep=time.sleep, only_unsent=True
-        ),
-        _OnlySafeMethods(
-            ServerError(
-                max_retry_count=retries,
-                interval_calculator=BackoffRetryIntervalCalculator(backoff_factor=backoff),
-            )
-        ),
-        _OnlySafeMethods(
-            ConnectionFailed(
-                max_retry_count=retries, backoff=backoff, sleep=time.sleep, only_unsent=False
-            )
-        ),
-    ]
+    """A Web API client for the listeners, retrying as `bot.slack.chat.retry_handlers` says."""
     return WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=timeout,
-        retry_handlers=handlers,
+        retry_handlers=retry_handlers(retries=retries, backoff=backoff, max_wait=max_wait),
     )
 
 

@@ -146,8 +146,72 @@ class ConnectionFailed(RetryHandler):
         state.increment_current_attempt()
 
 
+# Web API methods that change nothing more when repeated: retried on 5xx and connection
+# errors too. Posting is not among them: a post that may have reached Slack is not repeated.
+SAFE_TO_REPEAT = frozenset({"chat.update", "views.update", "views.publish", "conversations.open"})
+
+
+class OnlySafeMethods(RetryHandler):
+    """Narrow a retry handler to the Web API methods that are safe to repeat."""
+
+    def __init__(self, inner: RetryHandler) -> None:
+        super().__init__(inner.max_retry_count, inner.interval_calculator)
+        self.inner = inner
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        method = request.url.rstrip("/").rsplit("/", 1)[-1]
+        return method in SAFE_TO_REPEAT and bool(
+            self.inner._can_retry(state=state, request=request, response=response, error=error)
+        )
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        self.inner.prepare_for_next_attempt(
+            state=state, request=request, response=response, error=error
+        )
+
+
+def retry_handlers(
+    *, retries: int, backoff: float, max_wait: float, sleep: Sleep = time.sleep
+) -> list[RetryHandler]:
+    """The issue's retry rules, for one WebClient whatever it calls.
+
+    429s are retried after Retry-After (at most `max_wait` seconds) for every method, and so
+    is a connection that surely sent nothing; 5xx and other connection errors only for the
+    methods in SAFE_TO_REPEAT, after `backoff` seconds, doubling.
+    """
+    return [
+        RateLimited(max_retry_count=retries, sleep=sleep, max_wait=max_wait),
+        ConnectionFailed(max_retry_count=retries, backoff=backoff, sleep=sleep, only_unsent=True),
+        OnlySafeMethods(
+            ServerError(
+                max_retry_count=retries,
+                interval_calculator=BackoffRetryIntervalCalculator(backoff_factor=backoff),
+            )
+        ),
+        OnlySafeMethods(
+            ConnectionFailed(
+                max_retry_count=retries, backoff=backoff, sleep=sleep, only_unsent=False
+            )
+        ),
+    ]
+
+
 class SlackChat:
-    """The chat port: one WebClient per token and kind of call, built on first use.
+    """The chat port: one WebClient per token, built on first use.
 
     Args:
         base_url: the Web API's base URL (SLACK_API_URL).
@@ -176,42 +240,28 @@ class SlackChat:
         self.max_wait = max_wait
         self.timeout = timeout
         self.sleep = sleep
-        self._clients: dict[tuple[str, bool], WebClient] = {}
+        self._clients: dict[str, WebClient] = {}
         self._lock = threading.Lock()
 
-    def client(self, team_id: str, *, safe: bool) -> WebClient:
-        """The workspace's client for calls that are (`safe`) or are not safe to repeat."""
+    def client(self, team_id: str) -> WebClient:
+        """The workspace's client, retrying each call as far as that call is safe to repeat."""
         token = self.token_for(team_id)
         with self._lock:
-            found = self._clients.get((token, safe))
+            found = self._clients.get(token)
             if found is None:
                 found = WebClient(
                     token=token,
                     base_url=self.base_url,
                     timeout=max(1, round(self.timeout)),
-                    retry_handlers=self._handlers(safe=safe),
+                    retry_handlers=retry_handlers(
+                        retries=self.max_retries,
+                        backoff=self.backoff,
+                        max_wait=self.max_wait,
+                        sleep=self.sleep,
+                    ),
                 )
-                self._clients[(token, safe)] = found
+                self._clients[token] = found
         return found
-
-    def _handlers(self, *, safe: bool) -> list[RetryHandler]:
-        handlers: list[RetryHandler] = [
-            RateLimited(max_retry_count=self.max_retries, sleep=self.sleep, max_wait=self.max_wait),
-            ConnectionFailed(
-                max_retry_count=self.max_retries,
-                backoff=self.backoff,
-                sleep=self.sleep,
-                only_unsent=not safe,
-            ),
-        ]
-        if safe:
-            handlers.append(
-                ServerError(
-                    max_retry_count=self.max_retries,
-                    interval_calculator=BackoffRetryIntervalCalculator(backoff_factor=self.backoff),
-                )
-            )
-        return handlers
 
     # ----- the port -----
 
@@ -229,7 +279,7 @@ class SlackChat:
             args["blocks"] = list(blocks)
         if thread_ts:
             args["thread_ts"] = thread_ts
-        client = self.client(team_id, safe=False)
+        client = self.client(team_id)
         try:
             response = client.chat_postMessage(**args)
         except SlackApiError as exc:
@@ -264,7 +314,7 @@ class SlackChat:
 
     def _safe_call(self, team_id: str, call: Callable[[WebClient], Any]) -> Any:
         try:
-            return call(self.client(team_id, safe=True))
+            return call(self.client(team_id))
         except SlackApiError as exc:
             raise ChatError(_error_code(exc), str(exc.response.status_code)) from exc
         except (OSError, http.client.HTTPException) as exc:
