@@ -52,6 +52,16 @@ class GradedText:
 
 
 @dataclass(frozen=True)
+class AnswerAdded:
+    """What storing a scored answer did."""
+
+    # None when nothing was stored: the round is closed, or the person answered it before.
+    answer_id: int | None
+    # Whether the person has a Home tab to publish again, read in the same transaction.
+    home_tab: bool = False
+
+
+@dataclass(frozen=True)
 class AnswerRow:
     """A scored answer as the leaderboard sees it."""
 
@@ -184,6 +194,14 @@ class Store(Protocol):
 
     def get_round(self, round_id: int) -> RoundInfo | None: ...
 
+    def round_question(self, round_id: int, *, fresh: bool = False) -> tuple[str, str] | None:
+        """The round's workspace and question id; None without a round.
+
+        They never change, so they may be remembered; `fresh` reads them again (a round id
+        can come back after `k8sq workspace erase`).
+        """
+        ...
+
     def round_on(self, team_id: str, local_date: date) -> RoundInfo | None: ...
 
     def latest_round(self, team_id: str) -> RoundInfo | None: ...
@@ -209,8 +227,10 @@ class Store(Protocol):
     def open_question_ids(self, team_id: str, now: datetime) -> set[str]: ...
 
     # answers
-    def add_answer(self, round_id: int, graded: GradedText) -> int | None:
-        """Insert the scored answer; None if the person already has one for the round."""
+    def add_answer(self, round_id: int, graded: GradedText) -> AnswerAdded:
+        """Insert the scored answer if the round is open at `graded.at`, is of the answer's
+        workspace and question, and the person has none for it yet; say whether it was
+        stored, and if so whether they have a Home tab."""
         ...
 
     def add_practice(

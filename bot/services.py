@@ -339,27 +339,46 @@ class Services:
 
         A unique constraint decides which answer is first, so two at the same moment leave
         exactly one scored; the first answer submitted again word for word is that answer,
-        not practice. InvalidAnswer for an empty or overlong answer.
+        not practice. Whether the round is still open is decided where the answer is stored,
+        so an answer and the reveal never cross. InvalidAnswer for an empty or overlong
+        answer; UnknownRound before any grading.
         """
-        text = _check_answer(text)
-        round_ = self.get_round(round_id)
-        question = self.bank.question(round_.question_id)
+        return self._submit_answer(round_id, user_id, _check_answer(text), fresh=False)
+
+    def _submit_answer(self, round_id: int, user_id: str, text: str, *, fresh: bool) -> Submission:
+        storable = _storable_id(round_id)
+        known = self.store.round_question(round_id, fresh=fresh) if storable else None
+        if known is None:
+            raise UnknownRound(round_id)
+        team_id, question_id = known
+        question = self.bank.question(question_id)
         grade = self.grader(text, question)
         now = self.clock.now()
-        graded = _graded(round_.team_id, user_id, question, text, grade, now)
+        graded = _graded(team_id, user_id, question, text, grade, now)
+        added = self.store.add_answer(round_id, graded)
+        if added.answer_id is not None:
+            return Submission(round_id, user_id, grade, counted=True, home_tab=added.home_tab)
+        # Not stored: the round has closed, or the person answered it before (or the round
+        # remembered is gone, its id now another's).
+        round_ = self.get_round(round_id)
+        if (round_.team_id, round_.question_id) != known and not fresh:
+            return self._submit_answer(round_id, user_id, text, fresh=True)
+        home_tab = self.store.has_home_tab(team_id, user_id)
         if not round_.is_open(now):
             self.store.add_practice(graded, round_id=round_id, reason="late")
-            return Submission(round_id, user_id, grade, counted=False, practice_reason="late")
-        if self.store.add_answer(round_id, graded) is not None:
-            return Submission(round_id, user_id, grade, counted=True)
+            return Submission(
+                round_id, user_id, grade, False, practice_reason="late", home_tab=home_tab
+            )
         first = self.store.find_answer(round_id, user_id)
         if first is not None and self.store.answer_text(first.answer_id) == text:
             # The same answer again: Slack delivered the submission twice (a double click),
             # or the person submitted again after the reply was lost. It is the one that
             # counts, so say so, and store nothing more.
-            return Submission(round_id, user_id, grade, counted=True)
+            return Submission(round_id, user_id, grade, counted=True, home_tab=home_tab)
         self.store.add_practice(graded, round_id=round_id, reason="repeat")
-        return Submission(round_id, user_id, grade, counted=False, practice_reason="repeat")
+        return Submission(
+            round_id, user_id, grade, False, practice_reason="repeat", home_tab=home_tab
+        )
 
     def count_answers(self, round_id: int) -> int:
         """How many people have a scored answer in the round."""

@@ -75,6 +75,8 @@ class Submission:
     counted: bool
     # When not counted: "repeat" (the first answer already counts) or "late" (round closed).
     practice_reason: PracticeReason | None = None
+    # Whether the person has a Home tab, to be published again with this answer in it.
+    home_tab: bool = False
 
 
 @dataclass(frozen=True)

@@ -235,8 +235,8 @@ def register_round(
         if submission.counted:  # a scored grade can be disputed
             view = dispute_blocks.with_dispute_button(view, round_id, lang)
         ack(response_action="update", view=view)
-        if context.team_id:  # the person's Home tab shows the answer in their stats
-            later(home.refresh_home, services, client, context.team_id, user_id)
+        if submission.home_tab and context.team_id:  # it shows the answer in their stats
+            later(home.publish_home, services, client, context.team_id, user_id)
         if submission.counted:
             counts.answered(round_id, client)  # refreshes "N answered" later, throttled
 

@@ -34,6 +34,7 @@ from bot.domain.records import (
     WorkspaceSettings,
 )
 from bot.ports import (
+    AnswerAdded,
     AnswerRow,
     GradedText,
     QuestionScore,
@@ -66,6 +67,23 @@ _HAS_HOME_TAB = select(t.home_tabs.c.user_id).where(
     t.home_tabs.c.team_id == bindparam("team_id"), t.home_tabs.c.user_id == bindparam("user_id")
 )
 _ADD_PRACTICE = t.practice_attempts.insert().returning(t.practice_attempts.c.id)
+_ROUND_QUESTION = select(t.rounds.c.team_id, t.rounds.c.question_id).where(
+    t.rounds.c.id == bindparam("round_id")
+)
+# The columns of an answer or a practice attempt that its grade fills.
+_GRADED_COLUMNS = (
+    "team_id",
+    "user_id",
+    "question_id",
+    "text",
+    "points",
+    "max_points",
+    "found",
+    "missed",
+    "rubric_version",
+)
+# Rounds whose workspace and question are remembered; past this many the memory starts over.
+_ROUND_QUESTIONS_KEPT = 10_000
 
 
 class SqlStore:
@@ -76,11 +94,45 @@ class SqlStore:
         self._postgres = engine.dialect.name == "postgresql"
         # SQLite's writers queue, held from BEGIN IMMEDIATE to COMMIT and no longer.
         self._writers: AbstractContextManager[object] = sqlite_writers(engine.url) or nullcontext()
-        a = t.answers
-        self._add_answer = (
+        self._add_answer = self._open_round_insert()
+        # Round id -> (workspace, question): neither changes while the round exists. (An erased
+        # workspace's ids may come back for new rounds: add_answer checks, see round_question.)
+        self._round_questions: dict[int, tuple[str, str]] = {}
+
+    def _open_round_insert(self) -> Any:
+        """INSERT an answer only while its round is open, and only the person's first.
+
+        The round's state is read in the statement itself, so an answer and the reveal (or the
+        close) cannot cross: on PostgreSQL the round's row is share-locked until the commit,
+        and SQLite has one writer at a time anyway. The round must also be of the answer's
+        workspace and question, as remembered by `round_question`.
+        """
+        a, r = t.answers, t.rounds
+        columns = ["round_id", "answered_at", *_GRADED_COLUMNS]
+        is_open = (
+            select(r.c.id)
+            .where(
+                r.c.id == bindparam("round_id"),
+                r.c.team_id == bindparam("team_id"),
+                r.c.question_id == bindparam("question_id"),
+                r.c.revealed_at.is_(None),
+                r.c.closes_at > bindparam("answered_at", type_=a.c.answered_at.type),
+            )
+            .with_for_update(read=True)
+        )
+        values = select(*(bindparam(name, type_=a.c[name].type) for name in columns)).where(
+            exists(is_open)
+        )
+        h = t.home_tabs
+        home_tab = exists().where(
+            h.c.team_id == bindparam("team_id"), h.c.user_id == bindparam("user_id")
+        )
+        return (
             self._insert(a)
+            .from_select(columns, values)
             .on_conflict_do_nothing(index_elements=[a.c.round_id, a.c.user_id])
-            .returning(a.c.id)
+            # Whether the person has a Home tab to refresh, in the same statement.
+            .returning(a.c.id, home_tab.label("home_tab"))
         )
 
     # ----- plumbing -----
@@ -314,6 +366,20 @@ class SqlStore:
             row = conn.execute(_GET_ROUND, {"round_id": round_id}).one_or_none()
         return None if row is None else self._round(row)
 
+    def round_question(self, round_id: int, *, fresh: bool = False) -> tuple[str, str] | None:
+        known = None if fresh else self._round_questions.get(round_id)
+        if known is not None:
+            return known
+        with self._read() as conn:
+            row = conn.execute(_ROUND_QUESTION, {"round_id": round_id}).one_or_none()
+        if row is None:
+            self._round_questions.pop(round_id, None)
+            return None
+        if len(self._round_questions) >= _ROUND_QUESTIONS_KEPT:
+            self._round_questions.clear()
+        found = self._round_questions[round_id] = (row.team_id, row.question_id)
+        return found
+
     def round_on(self, team_id: str, local_date: date) -> RoundInfo | None:
         r = t.rounds
         with self._read() as conn:
@@ -420,6 +486,7 @@ class SqlStore:
 
     @staticmethod
     def _graded_values(graded: GradedText) -> dict[str, Any]:
+        # The keys are _GRADED_COLUMNS.
         return {
             "team_id": graded.team_id,
             "user_id": graded.user_id,
@@ -432,11 +499,11 @@ class SqlStore:
             "rubric_version": graded.rubric_version,
         }
 
-    def add_answer(self, round_id: int, graded: GradedText) -> int | None:
+    def add_answer(self, round_id: int, graded: GradedText) -> AnswerAdded:
         values = {"round_id": round_id, "answered_at": graded.at, **self._graded_values(graded)}
         with self._write() as conn:
-            found: int | None = conn.execute(self._add_answer, values).scalar_one_or_none()
-            return found
+            row = conn.execute(self._add_answer, values).one_or_none()
+        return AnswerAdded(None) if row is None else AnswerAdded(row.id, bool(row.home_tab))
 
     def add_practice(
         self, graded: GradedText, *, round_id: int | None, reason: PracticeReason

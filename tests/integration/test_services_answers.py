@@ -101,6 +101,42 @@ def test_unknown_round_is_named(services: Services) -> None:
         services.submit_answer(999, "U1", "a")
 
 
+def test_an_answer_says_whether_the_person_has_a_home_tab_to_refresh(
+    services: Services, store: SqlStore, clock: FakeClock
+) -> None:
+    round_ = services.create_round(TEAM)
+    store.note_home_tab(TEAM, "U2", clock.now())
+
+    assert not services.submit_answer(round_.id, "U1", "a").home_tab
+    assert services.submit_answer(round_.id, "U2", "a").home_tab
+    assert services.submit_answer(round_.id, "U2", "b").home_tab  # practice, too
+    clock.set(round_.closes_at)
+    late = services.submit_answer(round_.id, "U2", "a b")
+    assert late.practice_reason == "late" and late.home_tab
+
+
+def test_a_round_id_that_comes_back_for_another_round_is_read_again(
+    services: Services, store: SqlStore
+) -> None:
+    """The workspace and question of a round are remembered; `k8sq workspace erase` can
+    hand a round's id to a new round with another question, and the answer follows it."""
+    round_ = services.create_round(TEAM)
+    services.submit_answer(round_.id, "U1", "a")  # remembered now
+    other = next(q.id for q in services.bank.questions if q.id != round_.question_id)
+    with store.engine.begin() as conn:
+        conn.execute(t.answers.delete())
+        conn.execute(
+            t.rounds.update().where(t.rounds.c.id == round_.id).values(question_id=other)
+        )
+
+    again = services.submit_answer(round_.id, "U1", "a")
+
+    assert again.counted and again.grade.question_id == other
+    with store.engine.connect() as conn:
+        stored = conn.execute(select(t.answers.c.question_id)).scalars().all()
+    assert stored == [other]
+
+
 CHILD = textwrap.dedent(
     """
     import sys, time
