@@ -10,7 +10,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -222,7 +223,7 @@ def build_app(
     )
     later = Later(workers)
     counts = AnswerCount(services, later=later, interval=count_interval)
-    app.middleware(_once_per_event(services))
+    app.middleware(_OncePerEvent(services))
     # Bolt tries the listeners in the order they were registered, each through its
     # argument injection: answers and their buttons, the busiest, are tried first.
     listeners.register(app, services, later=later, counts=counts, jobs=jobs)
@@ -244,18 +245,20 @@ def _bolt_logger() -> logging.Logger:
     return logger
 
 
-def _once_per_event(
-    services: Services,
-) -> Callable[..., BoltResponse | None]:
+class _OncePerEvent(Middleware):
     """A middleware that drops an Events API delivery seen before (Slack's retries)."""
 
-    def once_per_event(
-        body: dict[str, Any], next: Callable[[], BoltResponse], logger: logging.Logger
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
+        body = req.body
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if isinstance(event_id, str) and not services.record_event(event_id):
-            logger.info("event %s was handled before; acknowledging the retry", event_id)
+        if isinstance(event_id, str) and not self.services.record_event(event_id):
+            req.context.logger.info(
+                "event %s was handled before; acknowledging the retry", event_id
+            )
             return BoltResponse(status=200, body="")
         return next()
-
-    return once_per_event
