@@ -277,6 +277,8 @@ class _Rubric:
             )
             for skey, keys in by_sound.items()
         )
+        # Terms alone with their sound: found as written, their sound finds nothing else.
+        self.lone_sound_keys = frozenset(keys[0] for keys in by_sound.values() if len(keys) == 1)
         vocab: set[str] = set()
         for key, lit in literals.items():
             if any(kind == _TERM for kind, _, _ in lit.roles):
@@ -411,7 +413,8 @@ class _Reading:
             # In the order of the text; at one place, the longest literal first.
             terms[alias][term].sort()
         if rubric.sound_automaton is not None and not t.isascii():
-            self._find_by_sound(rubric, text)
+            exact = sum(len(by_key[key]) for key in by_key.keys() & rubric.lone_sound_keys)
+            self._find_by_sound(rubric, text, exact)
         if masks:
             masks.sort(key=_longest_first)
             kept = []
@@ -464,14 +467,22 @@ class _Reading:
         self._glue_found: dict[int, tuple[list[int], list[float]]] = {}
         self._others_cache: dict[tuple[int, int], list[_Occurrence]] = {}
 
-    def _find_by_sound(self, rubric: _Rubric, text: Compact) -> None:
-        """Chinese terms written with a homophone: 路有 for 路由, 组建 for 组件."""
+    def _find_by_sound(self, rubric: _Rubric, text: Compact, exact: int) -> None:
+        """Chinese terms written with a homophone: 路有 for 路由, 组建 for 组件.
+
+        `exact` is how many terms alone with their sound were found as written. Each of them is
+        found again by its sound, so when the sounds find no more than these (the common case),
+        every hit is a term as written, and there is nothing to look at.
+        """
         assert rubric.sound_automaton is not None
+        hits = list(rubric.sound_automaton.iter(sounds(text.text)))
+        if len(hits) == exact:
+            return
         t = text.text
         breaks = text.breaks
         size = len(t)
         found: list[tuple[int, int, int, str, tuple[tuple[int, int], ...]]] = []
-        for last, (n, keys) in rubric.sound_automaton.iter(sounds(t)):
+        for last, (n, keys) in hits:
             start = last + 1 - n
             end = last + 1
             written = t[start:end]
