@@ -16,12 +16,12 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from slack_bolt import App, BoltRequest
-from slack_bolt.request.internals import extract_team_id
+from slack_bolt import App, BoltContext, BoltRequest
+from slack_bolt.request.internals import build_context, extract_team_id
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -161,16 +161,18 @@ def verify_signature(
         raise SlackRequestError(HTTPStatus.UNAUTHORIZED, "bad signature")
 
 
-def check_payload(content_type: str, text: str) -> None:
-    """Raise SlackRequestError(400) unless `text` is shaped like one of Slack's payloads."""
+def read_payload(content_type: str, text: str) -> dict[str, Any]:
+    """The body parsed as Bolt reads it; SlackRequestError(400) unless it is shaped like one
+    of Slack's payloads."""
     try:
         if content_type == JSON:
-            _check_json(json.loads(text))
-        elif content_type == FORM:
-            _check_form(text)
-        else:
-            reason = f"unsupported content type {content_type!r}"
-            raise SlackRequestError(HTTPStatus.BAD_REQUEST, reason)
+            body = json.loads(text)
+            _check_json(body)
+            return cast(dict[str, Any], body)
+        if content_type == FORM:
+            return _read_form(text)
+        reason = f"unsupported content type {content_type!r}"
+        raise SlackRequestError(HTTPStatus.BAD_REQUEST, reason)
     except ValueError as exc:  # bad JSON, a bad form, or a ValidationError
         reason = _first_error(exc)
         raise SlackRequestError(HTTPStatus.BAD_REQUEST, reason) from None
@@ -190,7 +192,8 @@ def _check_json(body: Any) -> None:
         _check_team(body)
 
 
-def _check_form(text: str) -> None:
+def _read_form(text: str) -> dict[str, Any]:
+    """A form: an interactive payload (its JSON object), a slash command or an ssl_check."""
     fields = dict(parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text)))
     if "payload" in fields:
         payload = json.loads(fields["payload"])
@@ -200,10 +203,35 @@ def _check_form(text: str) -> None:
         check_common_keys(payload)
         if payload.get("type") in _INTERACTIVE:
             _check_team(payload)
-    elif "command" in fields:
+        return payload
+    if "command" in fields:
         _SlashCommand.model_validate(fields)
     elif "ssl_check" not in fields:
         raise ValueError("neither a payload, a command nor an ssl_check")
+    return fields
+
+
+class CheckedRequest(BoltRequest):
+    """A request this layer has verified and parsed, handed to Bolt with its parsed body.
+
+    Bolt would parse the body a second time, and its form parsing takes any form with the
+    word "payload" anywhere in it for an interactive payload: a slash command typed in a
+    channel named #payload-team, or whose text says "payload", would reach no listener.
+    The raw body stays as it came, so Bolt's own signature check still holds.
+    """
+
+    def __init__(
+        self,
+        *,
+        raw_body: str,
+        body: dict[str, Any],
+        query: str,
+        headers: dict[str, str | Sequence[str]],
+    ) -> None:
+        super().__init__(body="", query=query, headers=headers)
+        self.raw_body = raw_body
+        self.body = body
+        self.context = build_context(BoltContext(), body)
 
 
 def _check_team(payload: dict[str, Any]) -> None:
@@ -315,10 +343,12 @@ class SlackWeb:
         except UnicodeDecodeError:
             raise SlackRequestError(HTTPStatus.BAD_REQUEST, "body is not UTF-8") from None
         content_type = (_one(headers, "content-type") or "").split(";")[0].strip().lower()
-        check_payload(content_type, text)
+        body = read_payload(content_type, text)
 
         response = self.app.dispatch(
-            BoltRequest(body=text, query=environ.get("QUERY_STRING", ""), headers=headers)
+            CheckedRequest(
+                raw_body=text, body=body, query=environ.get("QUERY_STRING", ""), headers=headers
+            )
         )
         if response.status == HTTPStatus.NOT_FOUND:
             # No listener wants it: acknowledge, so Slack does not retry or show an error.

@@ -16,7 +16,7 @@ from bot.services import Services
 from bot.slack import ids
 from tests.e2e.conftest import ADMIN, FakeClock
 from tests.e2e.fake_slack import FakeSlack
-from tests.e2e.slack_client import Response, SlackSender, text_input
+from tests.e2e.slack_client import Response, SlackSender, slash_command, text_input
 
 ALICE, BOB = "U0ALICE", "U0BOB"
 BANK = Path(__file__).resolve().parents[2] / "questions"
@@ -134,6 +134,16 @@ def test_an_unknown_topic_names_the_closest_and_lists_them_all(slack: SlackSende
     assert "no topic 'probez-and-more'" in text
     assert "closest: probes" in text
     assert "`workflow`" in text and "`services`" in text
+
+
+def test_a_command_that_says_payload_anywhere_is_still_a_command(slack: SlackSender) -> None:
+    """A form with the word "payload" in it is no interactive payload: Bolt alone reads any
+    such form as one, so the command reached no listener and got an empty reply."""
+    text, _ = reply(slack.command("payload", user=ALICE))
+    assert "no topic 'payload'" in text
+    fields = slash_command(slack.team_id, "/k8sq", "help", ALICE, "C0PAYLOAD")
+    text, _ = reply(slack.send_form({**fields, "channel_name": "payload-team"}))
+    assert "/k8sq" in text
 
 
 # ----- today -----
