@@ -128,8 +128,11 @@ _MAINLAND_WORDS = frozenset(
 
 
 @cache
-def _taiwan_phrases() -> tuple[re.Pattern[str], dict[str, str]]:
-    """Taiwan words for mainland ones (叢集 is 集群, 伺服器 is 服务器), both sides folded."""
+def _taiwan_phrases() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
+    """Taiwan words for mainland ones (叢集 is 集群, 伺服器 is 服务器), both sides folded.
+
+    Returns the pattern of the words, the pattern of where one may start, and the table.
+    """
     table: dict[str, str] = {}
     path = resources.files("opencc").joinpath("dictionary", "TWPhrasesRev.txt")
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -139,7 +142,16 @@ def _taiwan_phrases() -> tuple[re.Pattern[str], dict[str, str]]:
         if key and value and key != value and len(key) > 1 and key not in _MAINLAND_WORDS:
             table[key] = value
     table.update(_PHRASE_OVERRIDES)
-    return re.compile(trie_pattern(table)), table
+    # The words pattern tries hundreds of branches wherever one of their first characters
+    # stands, and most Chinese text is full of them. A word starts only where its first two
+    # characters stand together (or a one-character word): a character class finds those few
+    # places, which the words pattern is tried at.
+    firsts = "".join(sorted({key[0] for key in table}))
+    seconds = "".join(sorted({key[1] for key in table if len(key) > 1}))
+    singles = "".join(sorted(key for key in table if len(key) == 1))
+    starts = f"[{re.escape(firsts)}](?:(?=[{re.escape(seconds)}])"
+    starts += f"|(?<=[{re.escape(singles)}]))" if singles else ")"
+    return re.compile(trie_pattern(table)), re.compile(starts), table
 
 
 def _fold_char(ch: str) -> str:
@@ -291,11 +303,27 @@ def compact(text: str) -> Compact:
         if comparisons:
             folded, spans = _replace(folded, spans, comparisons)
     if not original.isascii():
-        pattern, phrases = _taiwan_phrases()
-        found = [(m.start(), m.end(), phrases[m.group()]) for m in pattern.finditer(folded)]
+        found = _find_phrases(folded)
         if found:
             folded, spans = _replace(folded, spans, found)
     return _compact(original, folded, spans)
+
+
+def _find_phrases(folded: str) -> list[tuple[int, int, str]]:
+    """The Taiwan words of a folded text, as (start, end, mainland word): those the words
+    pattern finds searching the text left to right, tried only where a word may start."""
+    pattern, starts, phrases = _taiwan_phrases()
+    found = []
+    end = 0
+    for start in starts.finditer(folded):
+        at = start.start()
+        if at < end:
+            continue  # inside the word found before
+        m = pattern.match(folded, at)
+        if m is not None:
+            end = m.end()
+            found.append((at, end, phrases[m.group()]))
+    return found
 
 
 class ReplacedSpans:
