@@ -101,15 +101,31 @@ _CUE, _MASK, _BREAK, _TERM, _STOP, _NOT_STOP = 0, 1, 2, 3, 4, 5
 _ROLE_TERM, _ROLE_CUE, _ROLE_MASK, _ROLE_BREAK, _ROLE_STOP = 1, 2, 4, 8, 16
 _ONLY_TERM = _ROLE_TERM
 
-# A list joiner (group 1) is matched first, and counts for nothing.
+# A list joiner is matched first, and counts for nothing.
 _GLUE_RE = re.compile(
-    f"({trie_pattern(lexicon.LIST_JOINERS)})"
+    f"{trie_pattern(lexicon.LIST_JOINERS)}"
     f"|{trie_pattern(w for w in lexicon.DUTY_VERBS if not w.isascii())}"
     f"|[{''.join(sorted(lexicon.GLUE_CJK))}]"
     f"|(?<![a-z0-9'])(?:{trie_pattern(lexicon.GLUE_LATIN)})(?![a-z0-9'])"
 )
 # Glue that makes a statement by itself, verbs of duty included ("负责").
 _STRONG_GLUE = lexicon.STRONG_GLUE | frozenset(lexicon.DUTY_VERBS)
+# The weight of each word _GLUE_RE finds; a joiner weighs nothing. (A joiner found is always
+# the joiner alternative's: it comes first, and no other alternative finds a joiner.)
+_GLUE_WEIGHTS: dict[str, float] = {
+    **{
+        w: 2.0 if w in _STRONG_GLUE else 1.0
+        for w in itertools.chain(
+            (w for w in lexicon.DUTY_VERBS if not w.isascii()),
+            lexicon.GLUE_CJK,
+            lexicon.GLUE_LATIN,
+        )
+    },
+    **dict.fromkeys(lexicon.LIST_JOINERS, 0.0),
+}
+# Every character a glue word or a word of the answer's own may hold: no match of _GLUE_RE or
+# _OWN_WORD_RE reaches over a character that is none of these.
+_GLUE_CHARS = frozenset("".join(_GLUE_WEIGHTS) + "abcdefghijklmnopqrstuvwxyz0123456789'")
 _JOINER_RE = re.compile("|".join(lexicon.LIST_JOINERS))
 _NEGATION_CHARS = frozenset("不没无非别未否勿莫")
 _CJK_RE = re.compile(CJK_CLASS)
@@ -297,6 +313,11 @@ class _Rubric:
             for part in re.split(f"[{SENTENCE}]", compact(prompt).text.replace(CLAUSE, ""))
             if len(part) >= 6
         )
+        # The lengths a sentence may have to echo one of these.
+        self.echo_sizes = (
+            min((0.7 * len(p) for p in self.prompt_sentences), default=1.0),
+            max((len(p) + 6 for p in self.prompt_sentences), default=0),
+        )
         self.prompts = tuple(
             p for p in (fold_phrase(question.prompt.zh), fold_phrase(question.prompt.en)) if p
         )
@@ -413,7 +434,7 @@ class _Reading:
             # In the order of the text; at one place, the longest literal first.
             terms[alias][term].sort()
         if rubric.sound_automaton is not None and not t.isascii():
-            exact = sum(len(by_key[key]) for key in by_key.keys() & rubric.lone_sound_keys)
+            exact = sum(len(by_key[key]) for key in rubric.lone_sound_keys.intersection(by_key))
             self._find_by_sound(rubric, text, exact)
         if masks:
             masks.sort(key=_longest_first)
@@ -466,6 +487,19 @@ class _Reading:
         self._merged: dict[int, list[list[int]]] = {}
         self._glue_found: dict[int, tuple[list[int], list[float]]] = {}
         self._others_cache: dict[tuple[int, int], list[_Occurrence]] = {}
+        self._quotes: dict[_Occurrence, str] = {}
+
+    def quotes(self, occs: Iterable[_Occurrence]) -> list[str]:
+        """The answer's own words for each occurrence: the same terms come back in many
+        matches, each is quoted once."""
+        known = self._quotes
+        words = []
+        for occ in occs:
+            word = known.get(occ)
+            if word is None:
+                word = known[occ] = self.text.quote(occ[0], occ[1])
+            words.append(word)
+        return words
 
     def _find_by_sound(self, rubric: _Rubric, text: Compact, exact: int) -> None:
         """Chinese terms written with a homophone: 路有 for 路由, 组建 for 组件.
@@ -506,11 +540,17 @@ class _Reading:
         cached = self._echoes.get(sentence)
         if cached is None:
             start, end = self._sentence_span(sentence)
-            said = self.text.text[start:end].replace(CLAUSE, "")
-            cached = any(
-                0.7 * len(p) <= len(said) <= len(p) + 6 and fuzz.ratio(said, p) >= 85
-                for p in self.rubric.prompt_sentences
-            )
+            t = self.text.text
+            size = end - start - t.count(CLAUSE, start, end)
+            low, high = self.rubric.echo_sizes
+            if low <= size <= high:
+                said = t[start:end].replace(CLAUSE, "")
+                cached = any(
+                    0.7 * len(p) <= len(said) <= len(p) + 6 and fuzz.ratio(said, p) >= 85
+                    for p in self.rubric.prompt_sentences
+                )
+            else:  # no sentence of the question is near its length
+                cached = False
             self._echoes[sentence] = cached
         return cached
 
@@ -826,8 +866,9 @@ class _Reading:
         self._merged[sentence] = merged
         return merged
 
-    def _find_glue(self, sentence: int, last: int) -> tuple[list[int], list[float]]:
-        """Where a sentence's glue words are, with their weights, in one pass.
+    def _find_glue(self, sentence: int, first: int, last: int) -> tuple[list[int], list[float]]:
+        """Where a sentence's glue words are, with their weights, in one pass: all of those
+        between `first` and `last` (folded positions), and maybe some before.
 
         A Latin word that is neither a term, a known Kubernetes word nor glue gets weight -1:
         it is the answer's own wording, worth half a glue word. Symbols that relate terms are
@@ -847,12 +888,15 @@ class _Reading:
         # there) every match before it is the same.
         if last + _GLUE_MARGIN < hi:
             hi = min(hi, _WORD_TAIL_RE.match(folded, last + _GLUE_MARGIN).end())  # type: ignore[union-attr]
-        strong = _STRONG_GLUE
-        found = [
-            (m.start(), 2.0 if m.group() in strong else 1.0)
-            for m in _GLUE_RE.finditer(folded, lo, hi)
-            if m.lastindex is None
-        ]
+        # Only glue after `first` counts. Searching from a little before it finds the same
+        # matches there as searching from lo: from the first place before `first` that no
+        # match can reach over (or lo), where the search from lo is between two matches too.
+        while first > lo and folded[first - 1] in _GLUE_CHARS:
+            first -= 1
+        lo = first
+        weights = _GLUE_WEIGHTS
+        found = [(m.start(), weights[m.group()]) for m in _GLUE_RE.finditer(folded, lo, hi)]
+        found = [f for f in found if f[1]]  # no joiner
         skip = self.rubric.known_words
         found += [
             (m.start(), -1.0)
@@ -906,7 +950,7 @@ class _Reading:
         before = self.text.folded[max(0, fs - 24) : fs]
         if _SEPARATORS_RE.sub("", before).endswith(lexicon.DUTY_VERBS):
             glue += 2.0
-        at, weights = self._find_glue(sentence, fe)
+        at, weights = self._find_glue(sentence, fs, fe)
         # A short Chinese term with glue inside is half a name ("只读"), half a verb ("创建"):
         # it counts once, for three quarters of its strongest glue character.
         in_short: dict[int, float] = {}
@@ -1149,8 +1193,9 @@ def grade(answer: str, question: Question) -> Grade:
     reading = _Reading(rubric, text)
 
     credit = [0.0] * len(concepts)
-    quotes: list[list[str]] = [[] for _ in concepts]
-    wrong: dict[int, list[str]] = {}
+    # The occurrences to quote, quoted once the grade is known.
+    quotes: list[list[_Occurrence]] = [[] for _ in concepts]
+    wrong: dict[int, list[_Occurrence]] = {}
     style = question.rubric.style
     listed: set[int] = set()  # concepts named in a bare list
     for index in sorted(reading.terms):
@@ -1174,9 +1219,7 @@ def grade(answer: str, question: Question) -> Grade:
             said = reading.statement(sentence)
             if spec.wrong:
                 if said and not reading.asks(sentence):
-                    wrong.setdefault(owner, []).extend(
-                        text.quote(o[0], o[1]) for o in occs if o[0] < o[1]
-                    )
+                    wrong.setdefault(owner, []).extend(o for o in occs if o[0] < o[1])
                 continue
             if said:
                 value = 1.0
@@ -1188,11 +1231,9 @@ def grade(answer: str, question: Question) -> Grade:
                     value = BARE_LIST_CREDIT
             if value > credit[owner]:
                 credit[owner] = value
-                quotes[owner] = [text.quote(o[0], o[1]) for o in occs if o[0] < o[1]] + quotes[
-                    owner
-                ]
+                quotes[owner] = [o for o in occs if o[0] < o[1]] + quotes[owner]
             elif value == credit[owner]:
-                quotes[owner].extend(text.quote(o[0], o[1]) for o in occs if o[0] < o[1])
+                quotes[owner].extend(o for o in occs if o[0] < o[1])
 
     found: list[ConceptHit] = []
     missed: list[ConceptMiss] = []
@@ -1200,14 +1241,14 @@ def grade(answer: str, question: Question) -> Grade:
     for i, concept in enumerate(concepts):
         if credit[i] > 0:
             earned += concept.weight * credit[i]
-            found.append(ConceptHit(concept.id, concept.label, _unique(quotes[i])))
+            found.append(ConceptHit(concept.id, concept.label, _unique(reading.quotes(quotes[i]))))
         else:
             missed.append(ConceptMiss(concept.id, concept.label, concept.hint, concept.required))
     if any(credit[i] < 1.0 for i in listed):
         notes.append(NOTE_KEYWORD_LIST)
 
     misconceptions = tuple(
-        MisconceptionHit(m.id, m.statement, m.penalty, _unique(wrong[i]))
+        MisconceptionHit(m.id, m.statement, m.penalty, _unique(reading.quotes(wrong[i])))
         for i, m in enumerate(question.rubric.misconceptions)
         if i in wrong
     )
