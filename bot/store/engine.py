@@ -19,6 +19,13 @@ DEFAULT_SQLITE_NAME = "k8sq.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # An execution option: this connection only reads, so a deferred BEGIN is enough.
 READ_ONLY = "k8sq_read_only"
+# An execution option: each statement is a transaction of its own (SQLite: no BEGIN at all).
+ONE_STATEMENT = "k8sq_one_statement"
+# Connections kept open in a process: one for each of a gunicorn worker's 8 request threads,
+# and some for the calls made after the acknowledgement and the scheduler. With SQLAlchemy's
+# default of 5, the connections past it were opened and closed again for each request under
+# load (a new SQLite handle, or a new PostgreSQL session, every time).
+POOL_SIZE = 12
 
 
 class DatabaseUrlError(ValueError):
@@ -50,6 +57,8 @@ def mask_url(url: str) -> str:
 def create_engine_for(url: str, **kwargs: Any) -> Engine:
     """An engine for the URL; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE writes."""
     parsed = make_url(url)
+    if "poolclass" not in kwargs:
+        kwargs.setdefault("pool_size", POOL_SIZE)
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
         return create_engine(parsed, **kwargs)
@@ -79,7 +88,10 @@ def _configure_sqlite(engine: Engine) -> None:
         # A deferred BEGIN that reads and then writes fails at once with "database is
         # locked" when another writer got in between, whatever the busy timeout; IMMEDIATE
         # takes the write lock up front, so concurrent writers queue instead.
-        sql = "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
+        options = conn.get_execution_options()
+        if options.get(ONE_STATEMENT):
+            return
+        sql = "BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE"
         # Straight to the driver: SQLAlchemy's execution path costs more than the BEGIN
         # itself, twice per answer. Its errors are wrapped as SQLAlchemy would wrap them.
         dbapi_connection = conn.connection.dbapi_connection
@@ -92,6 +104,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
 class SqliteWriters:
     """Let one write transaction at a time into a SQLite file, from any process, in turn.
+
+    (An answer, the busiest write, is one statement that SQLite runs as a transaction of its
+    own, inside one call, and needs no turn here: see SqlStore.add_answer.)
 
     SQLite takes one writer; the others sleep 1, 2, 5 ... 100 ms between tries, which put
     the slowest of 50 concurrent submissions at half a second or more. Here writers queue

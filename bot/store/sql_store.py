@@ -45,7 +45,7 @@ from bot.ports import (
     UserTotal,
 )
 from bot.store import tables as t
-from bot.store.engine import READ_ONLY, sqlite_writers
+from bot.store.engine import ONE_STATEMENT, READ_ONLY, sqlite_writers
 
 
 @contextmanager
@@ -123,17 +123,19 @@ class SqlStore:
         values = select(*(bindparam(name, type_=a.c[name].type) for name in columns)).where(
             exists(is_open)
         )
+        insert = (
+            self._insert(a)
+            .from_select(columns, values)
+            .on_conflict_do_nothing(index_elements=[a.c.round_id, a.c.user_id])
+        )
+        if not self._postgres:
+            return insert  # see add_answer
         h = t.home_tabs
         home_tab = exists().where(
             h.c.team_id == bindparam("team_id"), h.c.user_id == bindparam("user_id")
         )
-        return (
-            self._insert(a)
-            .from_select(columns, values)
-            .on_conflict_do_nothing(index_elements=[a.c.round_id, a.c.user_id])
-            # Whether the person has a Home tab to refresh, in the same statement.
-            .returning(a.c.id, home_tab.label("home_tab"))
-        )
+        # Whether the person has a Home tab to refresh, in the same statement.
+        return insert.returning(a.c.id, home_tab.label("home_tab"))
 
     # ----- plumbing -----
 
@@ -141,6 +143,14 @@ class SqlStore:
     def _write(self) -> Iterator[Connection]:
         with _available(), self.engine.connect() as conn, self._writers, conn.begin():
             yield conn
+
+    @contextmanager
+    def _one_statement(self) -> Iterator[Connection]:
+        """A connection whose statements are each a transaction of their own (SQLite)."""
+        with _available(), self.engine.connect() as conn:
+            conn = conn.execution_options(**{ONE_STATEMENT: True})
+            with conn.begin():
+                yield conn
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -501,9 +511,22 @@ class SqlStore:
 
     def add_answer(self, round_id: int, graded: GradedText) -> AnswerAdded:
         values = {"round_id": round_id, "answered_at": graded.at, **self._graded_values(graded)}
-        with self._write() as conn:
-            row = conn.execute(self._add_answer, values).one_or_none()
-        return AnswerAdded(None) if row is None else AnswerAdded(row.id, bool(row.home_tab))
+        if self._postgres:
+            with self._write() as conn:
+                row = conn.execute(self._add_answer, values).one_or_none()
+            return AnswerAdded(None) if row is None else AnswerAdded(row.id, bool(row.home_tab))
+        # SQLite runs a statement on its own as one transaction, within one call: its write
+        # lock is taken and given back there, never held while this thread waits for the GIL
+        # behind the others (which, for BEGIN IMMEDIATE ... COMMIT, capped the answers at a few
+        # hundred a second). No RETURNING: its rows would keep the statement, and the lock,
+        # open until they are fetched.
+        with self._one_statement() as conn:
+            result = conn.execute(self._add_answer, values)
+            if result.rowcount != 1:
+                return AnswerAdded(None)
+            home = {"team_id": graded.team_id, "user_id": graded.user_id}
+            home_tab = conn.execute(_HAS_HOME_TAB, home).first() is not None
+            return AnswerAdded(result.lastrowid, home_tab)
 
     def add_practice(
         self, graded: GradedText, *, round_id: int | None, reason: PracticeReason

@@ -5,6 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +17,7 @@ from sqlalchemy import func, select
 from bot.domain.records import InvalidAnswer, UnknownRound
 from bot.services import Services
 from bot.store import tables as t
+from bot.store.engine import create_engine_for
 from bot.store.sql_store import SqlStore
 from tests.integration.game import TEAM, FakeClock
 
@@ -101,6 +105,34 @@ def test_unknown_round_is_named(services: Services) -> None:
         services.submit_answer(999, "U1", "a")
 
 
+def test_an_answer_waits_for_a_write_in_progress_and_is_stored(
+    services: Services, store: SqlStore, clock: FakeClock
+) -> None:
+    """The answer's insert is a transaction of its own, outside the writers' turns: on SQLite
+    it waits on the database's own lock (the busy timeout) while another write is open."""
+    round_ = services.create_round(TEAM)
+    other = create_engine_for(str(store.engine.url))
+    holding = threading.Event()
+
+    def hold_a_write() -> None:
+        with other.begin() as conn:
+            conn.execute(t.slack_events.insert().values(event_id="Ev1", received_at=clock.now()))
+            holding.set()
+            time.sleep(0.3)
+
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            held = pool.submit(hold_a_write)
+            assert holding.wait(10)
+            result = services.submit_answer(round_.id, "U1", "a")
+            held.result()
+    finally:
+        other.dispose()
+
+    assert result.counted
+    assert services.count_answers(round_.id) == 1
+
+
 def test_an_answer_says_whether_the_person_has_a_home_tab_to_refresh(
     services: Services, store: SqlStore, clock: FakeClock
 ) -> None:
@@ -125,9 +157,7 @@ def test_a_round_id_that_comes_back_for_another_round_is_read_again(
     other = next(q.id for q in services.bank.questions if q.id != round_.question_id)
     with store.engine.begin() as conn:
         conn.execute(t.answers.delete())
-        conn.execute(
-            t.rounds.update().where(t.rounds.c.id == round_.id).values(question_id=other)
-        )
+        conn.execute(t.rounds.update().where(t.rounds.c.id == round_.id).values(question_id=other))
 
     again = services.submit_answer(round_.id, "U1", "a")
 
