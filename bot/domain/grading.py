@@ -251,6 +251,13 @@ class _Rubric:
         for key, lit in literals.items():
             lit.holds_cue = any(cue in key for cue in cue_keys)
         self.literals = literals
+        # What a reading asks of the literals found, as sets: one lookup in a small set each,
+        # rather than in the literals of the whole rubric.
+        self.cue_holders = frozenset(key for key, lit in literals.items() if lit.holds_cue)
+        self.stop_keys = frozenset(key for key, lit in literals.items() if _STOP in lit.kinds)
+        self.not_stop_keys = frozenset(
+            key for key, lit in literals.items() if _NOT_STOP in lit.kinds
+        )
         # One Aho-Corasick pass finds every literal wherever it occurs, prefixes included.
         self.automaton = _automaton(
             (
@@ -265,6 +272,7 @@ class _Rubric:
                     | (_ROLE_MASK if _MASK in lit.kinds else 0)
                     | (_ROLE_BREAK if _BREAK in lit.kinds else 0)
                     | (_ROLE_STOP if _STOP in lit.kinds or _NOT_STOP in lit.kinds else 0),
+                    lit.terms,
                 ),
             )
             for key, lit in literals.items()
@@ -374,13 +382,18 @@ class _Reading:
         clause_starts: list[int] = []
         stops: list[tuple[int, int, str]] = []
         t = text.text
-        # Where each term literal was found, in order: one append per occurrence.
+        # Where each term literal was found, in order: one append per occurrence; and the
+        # (alias, term) each is, carried by the automaton, so that the rubric's literals
+        # need no lookup.
         by_key: dict[str, list[_Occurrence]] = {}
+        key_terms: dict[str, tuple[tuple[int, int], ...]] = {}
         if rubric.automaton is not None:
             breaks = text.breaks
             size = len(t)
             cues = self.cues
-            for last, (key, n, latin_start, latin_end, roles) in rubric.automaton.iter(t):
+            for last, (key, n, latin_start, latin_end, roles, lit_terms) in rubric.automaton.iter(
+                t
+            ):
                 start = last + 1 - n
                 # Not inside a Latin word, for literals that start or end with a letter or digit.
                 if latin_start and start and start not in breaks and t[start - 1] in _LATIN_CHARS:
@@ -392,6 +405,7 @@ class _Reading:
                     found = by_key.get(key)
                     if found is None:
                         by_key[key] = [(start, end)]
+                        key_terms[key] = lit_terms
                     else:
                         found.append((start, end))
                     continue
@@ -399,6 +413,7 @@ class _Reading:
                     found = by_key.get(key)
                     if found is None:
                         by_key[key] = [(start, end)]
+                        key_terms[key] = lit_terms
                     else:
                         found.append((start, end))
                 if roles & _ROLE_CUE:
@@ -412,15 +427,18 @@ class _Reading:
         literals = rubric.literals
         terms = self.terms
         several: set[tuple[int, int]] = set()  # (alias, term) found through several literals
+        term_spans = self.term_spans
         for key, occs in by_key.items():
-            self.term_spans.extend([(s, e, key) for s, e in occs])
-            for alias, term in literals[key].terms:
-                by_term = terms.setdefault(alias, {})
-                if term in by_term:
-                    by_term[term].extend(occs)
+            term_spans += [(s, e, key) for s, e in occs]
+            for alias, term in key_terms[key]:
+                by_term = terms.get(alias)
+                if by_term is None:
+                    terms[alias] = {term: occs.copy()}
+                elif term in by_term:
+                    by_term[term] += occs
                     several.add((alias, term))
                 else:
-                    by_term[term] = list(occs)
+                    by_term[term] = occs.copy()
         if rubric.order_terms:
             # An arrow is a word of order ("init -> 主容器" is "init 然后主容器"), found where
             # it was dropped, as an empty occurrence: it is never quoted.
@@ -451,8 +469,9 @@ class _Reading:
         # For each cue, the aliases with a term occurrence around it: the cue is their own.
         self.cue_owners: dict[_Occurrence, set[int]] = {}
         if self.cues:
+            holders = rubric.cue_holders
             for s, e, key in self.term_spans:
-                if not literals[key].holds_cue:
+                if key not in holders:
                     continue
                 lo = bisect.bisect_left(self.cue_starts, s)
                 for cue in self.cues[lo:]:
@@ -465,12 +484,11 @@ class _Reading:
         self._modifiers: dict[_Occurrence, int | None] = {}
         # Where a negation's reach ends without a new clause, but for words that hold a stop
         # and are none (就是, 规则).
-        not_stops = [(s, e) for s, e, key in stops if _NOT_STOP in rubric.literals[key].kinds]
+        not_stops = [(s, e) for s, e, key in stops if key in rubric.not_stop_keys]
         self.stop_starts = sorted(
             s
             for s, e, key in stops
-            if _STOP in rubric.literals[key].kinds
-            and not any(a <= s and e <= b for a, b in not_stops)
+            if key in rubric.stop_keys and not any(a <= s and e <= b for a, b in not_stops)
         )
         self.sentence_bounds = [m.start() for m in _SENTENCE_RE.finditer(t)]
         clause_bounds = [m.start() for m in _MARKER_RE.finditer(t)]
