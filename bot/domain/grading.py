@@ -63,7 +63,6 @@ from bot.domain.text import (
     fold,
     fold_phrase,
     is_latin,
-    latin_words,
     replace_words,
     sounds,
     trie_pattern,
@@ -147,7 +146,8 @@ MARKER_CHARS = SENTENCE + CLAUSE
 _MODIFIER_CHARS = 5
 # A cue followed by one of these denies the verb, not a modifier: 不是, 不会, 不能, 不要.
 _VERB_AFTER_CUE = frozenset("是会能要可应该")
-_LATIN_RUN_RE = re.compile("[a-z0-9]+")
+# With a group: split, it gives the words and the text between them.
+_LATIN_RUN_RE = re.compile("([a-z0-9]+)")
 _WORD_START_RE = re.compile("(?<![a-z0-9])[a-z0-9]")
 # A cue at most this many units before an alias's own negation denies it: 不是没有, 并非没有.
 _DOUBLE_NEGATION = 2
@@ -1032,32 +1032,33 @@ def _typo_fixes(rubric: _Rubric, folded: str) -> list[tuple[int, int, str]]:
     if not rubric.by_first:
         return []
     known = rubric.known
-    # The words alone first (one C call): most answers have no unknown word at all.
-    if all(w in known for w in _LATIN_RUN_RE.findall(folded)):
+    # The words and the text between them, in one C call; where each word starts and ends
+    # follows from their lengths.
+    parts = _LATIN_RUN_RE.split(folded)
+    words = parts[1::2]
+    # Most answers have no unknown word at all.
+    if known.issuperset(words):
         return []
-    words = latin_words(folded)
-    unknown = [i for i, w in enumerate(words) if w[2] not in known]
+    bounds = list(itertools.accumulate(map(len, parts), initial=0))
+    starts, ends = bounds[1:-1:2], bounds[2:-1:2]
+    unknown = [i for i, w in enumerate(words) if w not in known]
     # (-n, distance, start, end, word, where the written words end in `joined`)
     candidates: list[tuple[int, int, int, int, str, tuple[int, ...]]] = []
-    seen: dict[str, tuple[str, int] | None] = {}
     limit = rubric.longest_word + 2
     count = len(words)
 
     def consider(joined: str, n: int, start: int, end: int) -> None:
-        if joined in seen:
-            fix = seen[joined]
-        else:
-            fix = seen[joined] = rubric.closest(joined)
+        fix = rubric.closest(joined)
         if fix is not None:
-            ends = tuple(itertools.accumulate(len(words[k][2]) for k in range(first, first + n)))
-            candidates.append((-n, fix[1], start, end, _split_like(joined, ends, fix[0]), ends))
+            cuts = tuple(itertools.accumulate(len(words[k]) for k in range(first, first + n)))
+            candidates.append((-n, fix[1], start, end, _split_like(joined, cuts, fix[0]), cuts))
 
     # Known words, and runs of known words, are no typos: start only up to two words before an
     # unknown one.
     first = 0
     for i in sorted({i for u in unknown for i in (u - 2, u - 1, u) if i >= 0}):
         first = i
-        start, prev_end, joined = words[i]
+        start, prev_end, joined = starts[i], ends[i], words[i]
         if len(joined) > limit:
             continue
         if joined not in known:
@@ -1066,7 +1067,7 @@ def _typo_fixes(rubric: _Rubric, folded: str) -> list[tuple[int, int, str]]:
             continue  # a typo is read inside words, never in a short word glued to another
         exact_parts = joined in known
         for j in range(i + 1, min(i + 3, count)):
-            s, e, part = words[j]
+            s, e, part = starts[j], ends[j], words[j]
             if prev_end != s and _has_content(folded[prev_end:s]):
                 break
             if len(part) < 4:

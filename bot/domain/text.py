@@ -448,11 +448,6 @@ def fold_phrase(phrase: str) -> str:
     return c.text.replace(SENTENCE, "").replace(CLAUSE, "")
 
 
-def latin_words(folded: str) -> list[tuple[int, int, str]]:
-    """The Latin words of a folded text, as (start, end, word)."""
-    return [(m.start(), m.end(), m.group()) for m in _LATIN_WORD_RE.finditer(folded)]
-
-
 def units(s: str) -> int:
     """How long a stretch of compact text reads: a Chinese character is one, a word two."""
     return len(_CJK_RE.findall(s)) + 2 * len(_LATIN_WORD_RE.findall(s))
