@@ -46,7 +46,8 @@ from bot.domain.model import (
 from bot.domain.topics import topic_keys
 
 ENV_QUESTIONS_DIR = "K8SQ_QUESTIONS_DIR"
-DEFAULT_QUESTIONS_DIR = Path(__file__).resolve().parent.parent / "questions"
+# This file is bot/question_bank/__init__.py: the repository root is two folders up.
+DEFAULT_QUESTIONS_DIR = Path(__file__).resolve().parents[2] / "questions"
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MAX_ID_LENGTH = 64
 
