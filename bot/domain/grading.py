@@ -1197,8 +1197,16 @@ def round_half(x: float) -> float:
 
 def _unique(words: Iterable[str], limit: int = 6) -> tuple[str, ...]:
     """The words to quote: each once, none that is part of another, single characters last."""
-    seen = list(dict.fromkeys(w for w in words if w))
-    kept = [w for w in seen if not any(w != other and w in other for other in seen)]
+    once = dict.fromkeys(words)
+    once.pop("", None)
+    seen = list(once)
+    # In the quotes joined by new lines, a word found only once is part of no other, when no
+    # quote holds a new line (none does: lines end sentences, and no term runs over one).
+    joined = "\n".join(seen)
+    if joined.count("\n") == len(seen) - 1:
+        kept = [w for w in seen if joined.count(w) == 1]
+    else:
+        kept = [w for w in seen if not any(w != other and w in other for other in seen)]
     kept.sort(key=lambda w: len(w) < 2)  # stable: order of appearance otherwise
     return tuple(kept[:limit])
 
