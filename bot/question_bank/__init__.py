@@ -11,7 +11,6 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -35,7 +34,6 @@ from bot.domain.model import (
     Alias,
     Bank,
     Concept,
-    DomainError,
     Example,
     Misconception,
     Question,
@@ -44,6 +42,28 @@ from bot.domain.model import (
     Topic,
 )
 from bot.domain.topics import topic_keys
+from bot.question_bank.locations import (
+    AnchorCycle,
+    Loc,
+    QuestionSource,
+    duplicate_keys,
+    format_loc,
+    key_node,
+    line_of,
+    node_at,
+)
+from bot.question_bank.problems import BankError, Problem
+
+__all__ = [
+    "ENV_QUESTIONS_DIR",
+    "BankError",
+    "LoadedBank",
+    "Problem",
+    "QuestionSource",
+    "default_bank_path",
+    "load_bank",
+    "load_bank_with_sources",
+]
 
 ENV_QUESTIONS_DIR = "K8SQ_QUESTIONS_DIR"
 # This file is bot/question_bank/__init__.py: the repository root is two folders up.
@@ -86,149 +106,13 @@ def default_bank_path() -> Path:
     return Path(configured) if configured else DEFAULT_QUESTIONS_DIR
 
 
-# ----- problems -----
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the bank, named precisely enough to fix without searching."""
-
-    file: str
-    question_id: str | None
-    field: str
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        parts = [where]
-        if self.question_id:
-            parts.append(self.question_id)
-        if self.field:
-            parts.append(self.field)
-        return ": ".join([*parts, self.message])
-
-
-class BankError(DomainError):
-    """The bank cannot be used; `problems` lists everything wrong with it."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = tuple(problems)
-        count = len(self.problems)
-        header = f"the question bank has {count} problem{'s' if count != 1 else ''}:"
-        super().__init__("\n".join([header, *(str(p) for p in self.problems)]))
-
-
-# ----- where things are in the YAML -----
-
-
-@dataclass(frozen=True)
-class QuestionSource:
-    """Where a question was written: its file, its line, and the line of each example."""
-
-    file: str
-    line: int | None
-    example_lines: tuple[int | None, ...] = ()
-
-
 @dataclass(frozen=True)
 class LoadedBank:
+    """The bank with where each question was written, for tools that point a writer at a line."""
+
     bank: Bank
     sources: dict[str, QuestionSource] = field(default_factory=dict)
     files: tuple[str, ...] = ()
-
-
-Loc = tuple[str | int, ...]
-
-
-def _node_at(root: yaml.Node | None, loc: Loc) -> tuple[yaml.Node | None, bool]:
-    """The deepest YAML node along `loc`, and whether the whole path was found."""
-    node = root
-    for part in loc:
-        if node is None:
-            return None, False
-        child: yaml.Node | None = None
-        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode) and key.value == part:
-                    child = value
-                    break
-        elif (
-            isinstance(node, yaml.SequenceNode)
-            and isinstance(part, int)
-            and 0 <= part < len(node.value)
-        ):
-            child = node.value[part]
-        if child is None:
-            return node, False
-        node = child
-    return node, True
-
-
-def _key_node(root: yaml.Node | None, loc: Loc) -> yaml.Node | None:
-    """The key node of the last part of `loc`, for pointing at an unknown key."""
-    parent, found = _node_at(root, loc[:-1])
-    if not found or not isinstance(parent, yaml.MappingNode):
-        return parent
-    for key, _value in parent.value:
-        if isinstance(key, yaml.ScalarNode) and key.value == loc[-1]:
-            return key
-    return parent
-
-
-def _line(node: yaml.Node | None) -> int | None:
-    return node.start_mark.line + 1 if node is not None else None
-
-
-class _Cycle(Exception):
-    """A YAML anchor used inside itself: the data would be infinitely deep."""
-
-    def __init__(self, node: yaml.Node) -> None:
-        self.node = node
-
-
-def _duplicate_keys(
-    node: yaml.Node | None,
-    path: Loc = (),
-    active: frozenset[int] = frozenset(),
-    done: set[int] | None = None,
-) -> Iterator[tuple[Loc, yaml.Node]]:
-    """Keys written twice in one mapping: YAML keeps the last silently, we do not.
-
-    A node reached again through an anchor is walked once (`done`); one inside itself is a cycle.
-    """
-    if node is None or not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
-        return
-    if id(node) in active:
-        raise _Cycle(node)
-    done = set() if done is None else done
-    if id(node) in done:
-        return
-    done.add(id(node))
-    active = active | {id(node)}
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            name = key.value if isinstance(key, yaml.ScalarNode) else None
-            if name is not None:
-                if name in seen:
-                    yield (*path, name), key
-                seen.add(name)
-                yield from _duplicate_keys(value, (*path, name), active, done)
-    else:
-        for index, item in enumerate(node.value):
-            yield from _duplicate_keys(item, (*path, index), active, done)
-
-
-def format_loc(loc: Loc) -> str:
-    """`('rubric', 'concepts', 0, 'weight')` -> `rubric.concepts[0].weight`."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
 
 
 # ----- the YAML schema -----
@@ -494,8 +378,8 @@ class _FileLoader:
         line: int | None = None,
     ) -> None:
         if line is None:
-            node = _key_node(self.root, loc) if key else _node_at(self.root, loc)[0]
-            line = _line(node)
+            node = key_node(self.root, loc) if key else node_at(self.root, loc)[0]
+            line = line_of(node)
         self.problems.append(Problem(self.display, question_id, format_loc(loc), message, line))
 
     def add_validation(
@@ -537,12 +421,12 @@ class _FileLoader:
         finally:
             loader.dispose()
         try:
-            duplicates = list(_duplicate_keys(self.root))
-        except _Cycle as cycle:
-            self.add((), "a YAML anchor is used inside itself", line=_line(cycle.node))
+            duplicates = list(duplicate_keys(self.root))
+        except AnchorCycle as cycle:
+            self.add((), "a YAML anchor is used inside itself", line=line_of(cycle.node))
             return None
         for loc, key in duplicates:
-            self.add(loc, "key written twice (YAML would keep only the last)", line=_line(key))
+            self.add(loc, "key written twice (YAML would keep only the last)", line=line_of(key))
         return data
 
 
@@ -715,9 +599,11 @@ def _load_file(path: Path, display: str) -> _FileResult:
                 title=topic_model.title.to_domain(),
                 aliases=tuple(topic_model.aliases),
             )
-            result.topic_line = _line(_node_at(loader.root, ("topic",))[0])
+            result.topic_line = line_of(node_at(loader.root, ("topic",))[0])
             for i, alias in enumerate(topic_model.aliases):
-                result.alias_lines[alias] = _line(_node_at(loader.root, ("topic", "aliases", i))[0])
+                result.alias_lines[alias] = line_of(
+                    node_at(loader.root, ("topic", "aliases", i))[0]
+                )
     raw_questions = data.get("questions")
     if raw_questions is None:
         loader.add(("questions",), "missing")
@@ -728,7 +614,7 @@ def _load_file(path: Path, display: str) -> _FileResult:
     for index, raw in enumerate(raw_questions):
         at: Loc = ("questions", index)
         qid = _question_id(raw)
-        line = _line(_node_at(loader.root, at)[0])
+        line = line_of(node_at(loader.root, at)[0])
         if qid is not None:
             result.ids.append((qid, at, line))
         before = len(loader.problems)
@@ -748,7 +634,7 @@ def _load_file(path: Path, display: str) -> _FileResult:
         if len(loader.problems) > before or slug is None:
             continue
         example_lines = tuple(
-            _line(_node_at(loader.root, (*at, "examples", i))[0])
+            line_of(node_at(loader.root, (*at, "examples", i))[0])
             for i in range(len(model.examples))
         )
         source = QuestionSource(display, line, example_lines)
