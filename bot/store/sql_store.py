@@ -93,7 +93,12 @@ class SqlStore:
         self.engine = engine
         self._postgres = engine.dialect.name == "postgresql"
         # SQLite's writers queue, held from BEGIN IMMEDIATE to COMMIT and no longer.
-        self._writers: AbstractContextManager[object] = sqlite_writers(engine.url) or nullcontext()
+        writers = sqlite_writers(engine.url)
+        self._writers: AbstractContextManager[object] = writers or nullcontext()
+        # An answer's turn: see add_answer.
+        self._answer_turn: AbstractContextManager[object] = (
+            writers.threads if writers else nullcontext()
+        )
         self._add_answer = self._open_round_insert()
         # Round id -> (workspace, question): neither changes while the round exists. (An erased
         # workspace's ids may come back for new rounds: add_answer checks, see round_question.)
@@ -517,11 +522,13 @@ class SqlStore:
             return AnswerAdded(None) if row is None else AnswerAdded(row.id, bool(row.home_tab))
         # SQLite runs a statement on its own as one transaction, within one call: its write
         # lock is taken and given back there, never held while this thread waits for the GIL
-        # behind the others (which, for BEGIN IMMEDIATE ... COMMIT, capped the answers at a few
-        # hundred a second). No RETURNING: its rows would keep the statement, and the lock,
-        # open until they are fetched.
+        # behind the others (which, for BEGIN IMMEDIATE ... COMMIT under the writers' turns,
+        # capped the answers at a few hundred a second). The threads of this process still
+        # take turns (see SqliteWriters.threads). No RETURNING: its rows would keep the
+        # statement, and the lock, open until they are fetched.
         with self._one_statement() as conn:
-            result = conn.execute(self._add_answer, values)
+            with self._answer_turn:
+                result = conn.execute(self._add_answer, values)
             if result.rowcount != 1:
                 return AnswerAdded(None)
             home = {"team_id": graded.team_id, "user_id": graded.user_id}
