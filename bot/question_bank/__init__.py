@@ -10,37 +10,14 @@ import hashlib
 import json
 import math
 import os
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Any
 
 import yaml
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PlainValidator,
-    StrictBool,
-    StrictInt,
-    StrictStr,
-    ValidationError,
-)
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from pydantic import BaseModel, ValidationError
 
-from bot.domain.model import (
-    Alias,
-    Bank,
-    Concept,
-    Example,
-    Misconception,
-    Question,
-    Rubric,
-    Text,
-    Topic,
-)
+from bot.domain.model import Bank, Example, Question, Rubric, Topic
 from bot.domain.topics import topic_keys
 from bot.question_bank.locations import (
     AnchorCycle,
@@ -52,7 +29,9 @@ from bot.question_bank.locations import (
     line_of,
     node_at,
 )
+from bot.question_bank.messages import describe, message_for
 from bot.question_bank.problems import BankError, Problem
+from bot.question_bank.schema import QuestionModel, TopicModel, model_for
 
 __all__ = [
     "ENV_QUESTIONS_DIR",
@@ -68,28 +47,6 @@ __all__ = [
 ENV_QUESTIONS_DIR = "K8SQ_QUESTIONS_DIR"
 # This file is bot/question_bank/__init__.py: the repository root is two folders up.
 DEFAULT_QUESTIONS_DIR = Path(__file__).resolve().parents[2] / "questions"
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-MAX_ID_LENGTH = 64
-
-# The kinds of example answer a writer may use (questions/README.md, "Example kinds").
-ExampleKind = Literal[
-    "full",
-    "good",
-    "partial",
-    "weak",
-    "wrong",
-    "empty",
-    "offtopic",
-    "stuffing",
-    "negated",
-    "typos",
-    "paraphrase",
-    "modern",
-    "verbose",
-    "traditional",
-    "mixed",
-]
-EXAMPLE_KINDS: tuple[str, ...] = get_args(ExampleKind)
 # Every question calibrates its rubric on at least a full, a partial and a wrong or empty answer.
 REQUIRED_KIND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("a full answer (kind: full)", ("full",)),
@@ -113,247 +70,6 @@ class LoadedBank:
     bank: Bank
     sources: dict[str, QuestionSource] = field(default_factory=dict)
     files: tuple[str, ...] = ()
-
-
-# ----- the YAML schema -----
-
-
-Id = Annotated[StrictStr, Field(min_length=1, max_length=MAX_ID_LENGTH, pattern=SLUG_PATTERN)]
-NonEmpty = Annotated[StrictStr, Field(min_length=1)]
-
-
-def _strict_number(value: object) -> float:
-    """A YAML number; not `true`, not `"3"`: a quoted number is likely a mistake elsewhere."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"expected a number, got {_describe(value)}")
-    return float(value)
-
-
-Number = Annotated[float, BeforeValidator(_strict_number)]
-Positive = Annotated[Number, Field(gt=0, allow_inf_nan=False)]
-NonNegative = Annotated[Number, Field(ge=0, allow_inf_nan=False)]
-
-
-class _Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class TextModel(_Schema):
-    zh: NonEmpty
-    en: NonEmpty
-
-    def to_domain(self) -> Text:
-        return Text(zh=self.zh, en=self.en)
-
-
-def _split_alternatives(term: object, where: str) -> tuple[str, ...]:
-    if not isinstance(term, str):
-        raise ValueError(f"{where} must be text, got {_describe_for_text(term)}")
-    if not term.strip():
-        raise ValueError(f"{where} is empty")
-    alternatives = tuple(part.strip() for part in term.split("|"))
-    if any(not part for part in alternatives):
-        raise ValueError(f"empty alternative in '{term.strip()}' (a stray '|')")
-    return alternatives
-
-
-def _parse_alias(raw: object) -> Alias:
-    """`phrase`, `a|b` or `[term, a|b, ...]` -> Alias; every problem is a ValueError."""
-    if isinstance(raw, str):
-        return Alias(terms=(_split_alternatives(raw, "the alias"),))
-    if isinstance(raw, list):
-        if not raw:
-            raise ValueError("an alias with no terms: write a phrase or a list of terms")
-        return Alias(terms=tuple(_split_alternatives(t, f"term {i}") for i, t in enumerate(raw)))
-    raise ValueError(
-        f"an alias is a phrase (text) or a list of terms, got {_describe_for_text(raw)}"
-    )
-
-
-AliasField = Annotated[Alias, PlainValidator(_parse_alias)]
-Aliases = Annotated[list[AliasField], Field(min_length=1)]
-
-
-class ConceptModel(_Schema):
-    id: Id
-    label: TextModel
-    weight: Positive
-    required: StrictBool = False
-    naming: StrictBool = False
-    aliases: Aliases
-    hint: TextModel
-
-    def to_domain(self) -> Concept:
-        return Concept(
-            id=self.id,
-            label=self.label.to_domain(),
-            weight=float(self.weight),
-            aliases=tuple(self.aliases),
-            hint=self.hint.to_domain(),
-            required=self.required,
-            naming=self.naming,
-        )
-
-
-class MisconceptionModel(_Schema):
-    id: Id
-    statement: TextModel
-    penalty: Positive
-    aliases: Aliases
-
-    def to_domain(self) -> Misconception:
-        return Misconception(
-            id=self.id,
-            statement=self.statement.to_domain(),
-            penalty=float(self.penalty),
-            aliases=tuple(self.aliases),
-        )
-
-
-class RubricModel(_Schema):
-    concepts: Annotated[list[ConceptModel], Field(min_length=1)]
-    misconceptions: list[MisconceptionModel] = []
-
-
-class ExampleModel(_Schema):
-    kind: ExampleKind
-    # An empty answer is a fair example (kind: empty), so the answer may be blank.
-    answer: StrictStr
-    points: tuple[NonNegative, NonNegative]
-
-
-class QuestionModel(_Schema):
-    id: Id
-    topic: Id | None = None
-    difficulty: Annotated[StrictInt, Field(ge=1, le=3)]
-    section: NonEmpty
-    style: Literal["explain", "list"] = "explain"
-    max_points: Positive = 10.0
-    prompt: TextModel
-    reference: TextModel
-    rubric: RubricModel
-    # At least MIN_EXAMPLES: counted on the raw YAML, so the count shows beside broken ones.
-    examples: list[ExampleModel]
-
-
-class TopicModel(_Schema):
-    slug: Id
-    title: TextModel
-    aliases: list[NonEmpty] = []
-
-
-# ----- friendly messages -----
-
-
-def _known_keys(model: type[BaseModel]) -> tuple[str, ...]:
-    return tuple(model.model_fields)
-
-
-_MODELS_BY_LAST_KEY: dict[str, type[BaseModel]] = {
-    "label": TextModel,
-    "hint": TextModel,
-    "statement": TextModel,
-    "prompt": TextModel,
-    "reference": TextModel,
-    "title": TextModel,
-    "rubric": RubricModel,
-    "concepts": ConceptModel,
-    "misconceptions": MisconceptionModel,
-    "examples": ExampleModel,
-}
-
-
-def _model_for(loc: Loc, root: type[BaseModel]) -> type[BaseModel]:
-    """The schema model that owns the mapping at `loc`."""
-    for part in reversed(loc):
-        if isinstance(part, str):
-            return _MODELS_BY_LAST_KEY.get(part, root)
-    return root
-
-
-def _describe(value: Any) -> str:
-    """What a YAML value is, for a message: `nothing`, `a list`, `'heavy'`, `true`."""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int | float):
-        return repr(value)
-    if value is None:
-        return "nothing"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _describe_for_text(value: Any) -> str:
-    """As `_describe`, saying how to write text that YAML read as something else."""
-    if isinstance(value, bool):
-        return f"{_describe(value)} (a YAML boolean: put it in quotes)"
-    if isinstance(value, int | float):
-        return f"{_describe(value)} (a number: put it in quotes to mean text)"
-    return _describe(value)
-
-
-def _message(error: Any, owner: type[BaseModel]) -> str:
-    kind = error["type"]
-    loc: Loc = tuple(error["loc"])
-    value = error.get("input")
-    ctx = error.get("ctx") or {}
-    if kind == "missing":
-        return "missing"
-    if kind == "extra_forbidden":
-        key = str(loc[-1])
-        known = _known_keys(owner)
-        guess = process.extractOne(key, known, scorer=Levenshtein.normalized_similarity)
-        hint = f" (did you mean '{guess[0]}'?)" if guess and guess[1] >= 0.5 else ""
-        return f"unknown key '{key}'{hint}; allowed: {', '.join(known)}"
-    if kind == "string_too_short" and loc and loc[-1] in {"zh", "en"}:
-        return "empty text"
-    if kind == "string_too_short":
-        return "empty"
-    if kind == "string_pattern_mismatch":
-        return f"{_describe(value)} is not a valid id: lower-case letters, digits and '-'"
-    if kind == "string_too_long":
-        return f"longer than {ctx.get('max_length')} characters"
-    if kind == "string_type":
-        return f"expected text, got {_describe_for_text(value)}"
-    if kind in {"int_type", "int_from_float"}:
-        return f"expected a whole number, got {_describe(value)}"
-    if kind in {"float_type", "int_parsing", "float_parsing"}:
-        return f"expected a number, got {_describe(value)}"
-    if kind == "finite_number" or (isinstance(value, float) and not math.isfinite(value)):
-        return f"must be a finite number, got {value!r}"
-    if kind == "greater_than":
-        return f"must be more than {ctx.get('gt')}, got {value!r}"
-    if kind == "greater_than_equal":
-        return f"must be at least {ctx.get('ge')}, got {value!r}"
-    if kind == "less_than_equal":
-        return f"must be at most {ctx.get('le')}, got {value!r}"
-    if kind == "bool_type":
-        return f"expected true or false, got {_describe(value)}"
-    if kind == "literal_error":
-        allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
-        nearest = (
-            process.extractOne(value, allowed, scorer=Levenshtein.normalized_similarity)
-            if isinstance(value, str) and allowed
-            else None
-        )
-        hint = f" (did you mean '{nearest[0]}'?)" if nearest and nearest[1] >= 0.5 else ""
-        return f"{_describe(value)} is not one of: {', '.join(allowed)}{hint}"
-    if kind == "too_short":
-        wanted = ctx.get("min_length")
-        actual = ctx.get("actual_length")
-        return f"needs at least {wanted}, has {actual}"
-    if kind == "too_long" or kind == "tuple_type":
-        return f"expected [min, max], got {_describe(value)}"
-    if kind in {"list_type", "model_type", "model_attributes_type", "dict_type"}:
-        expected = "a list" if kind == "list_type" else "a mapping"
-        return f"expected {expected}, got {_describe(value)}"
-    if kind == "value_error":
-        return str(ctx.get("error", error["msg"]))
-    return str(error["msg"])
 
 
 # ----- loading one file -----
@@ -388,10 +104,10 @@ class _FileLoader:
         for error in exc.errors():
             loc: Loc = tuple(error["loc"])
             full = (*prefix, *loc)
-            model = _model_for(full[:-1], owner) if error["type"] == "extra_forbidden" else owner
+            model = model_for(full[:-1], owner) if error["type"] == "extra_forbidden" else owner
             self.add(
                 full,
-                _message(error, model),
+                message_for(error, model),
                 question_id=question_id,
                 key=error["type"] == "extra_forbidden",
             )
@@ -575,7 +291,7 @@ def _load_file(path: Path, display: str) -> _FileResult:
         result.problems = loader.problems
         return result
     if not isinstance(data, dict):
-        loader.add((), f"expected a mapping with 'topic' and 'questions', got {_describe(data)}")
+        loader.add((), f"expected a mapping with 'topic' and 'questions', got {describe(data)}")
         result.problems = loader.problems
         return result
     for key in data:
@@ -609,7 +325,7 @@ def _load_file(path: Path, display: str) -> _FileResult:
         loader.add(("questions",), "missing")
         raw_questions = []
     elif not isinstance(raw_questions, list):
-        loader.add(("questions",), f"expected a list of questions, got {_describe(raw_questions)}")
+        loader.add(("questions",), f"expected a list of questions, got {describe(raw_questions)}")
         raw_questions = []
     for index, raw in enumerate(raw_questions):
         at: Loc = ("questions", index)
