@@ -87,8 +87,7 @@ BARE_LIST_MIN_TERMS = 3
 SHORT_TERM = 4
 # Symbols that relate terms: "exec (exit 0)", "200 <= code < 400", "L4: Service".
 _STATEMENT_SYMBOLS = frozenset("=<>→(:（：")
-_SYMBOL_RE = re.compile("[=<>→]")
-_OWN_WORD_RE = re.compile("[a-z0-9]{3,}")
+_SYMBOLS = "=<>→"
 _CLAUSE_RE = re.compile(CLAUSE)
 
 NOTE_KEYWORD_LIST = "keyword list"
@@ -101,21 +100,27 @@ _ROLE_TERM, _ROLE_CUE, _ROLE_MASK, _ROLE_BREAK, _ROLE_STOP = 1, 2, 4, 8, 16
 _ONLY_TERM = _ROLE_TERM
 
 _DUTY_CJK = [w for w in lexicon.DUTY_VERBS if not w.isascii()]
-# A list joiner is matched first, and counts for nothing. The lookahead of every first character
-# turns most places down in one test, before the branches are tried.
-_GLUE_FIRSTS = {
+# The words a sentence's glue is counted from, in one search: glue words (group 1), Latin words
+# of three letters or more that may be the answer's own (group 2), and symbols. The three sets
+# of matches are those of three searches: glue and symbols hold no character of each other's,
+# no Latin glue word starts inside a Latin word, and a Latin word the glue takes is known.
+# Among the glue, a list joiner is matched first, and counts for nothing. The lookahead of
+# every first character turns most places down in one test, before the branches are tried.
+_FIRSTS = {
     w[0] for w in (*lexicon.LIST_JOINERS, *_DUTY_CJK, *lexicon.GLUE_CJK, *lexicon.GLUE_LATIN)
 }
-_GLUE_RE = re.compile(
-    f"(?=[{re.escape(''.join(sorted(_GLUE_FIRSTS)))}])"
-    f"(?:{trie_pattern(lexicon.LIST_JOINERS)}"
+_WORDS_RE = re.compile(
+    f"(?=[{re.escape(''.join(sorted(_FIRSTS)))}a-z0-9{_SYMBOLS}])"
+    f"(?:({trie_pattern(lexicon.LIST_JOINERS)}"
     f"|{trie_pattern(_DUTY_CJK)}"
     f"|[{''.join(sorted(lexicon.GLUE_CJK))}]"
     f"|(?<![a-z0-9'])(?:{trie_pattern(lexicon.GLUE_LATIN)})(?![a-z0-9']))"
+    f"|([a-z0-9]{{3,}})|[{_SYMBOLS}])"
 )
+_GLUE, _OWN_WORD = 1, 2
 # Glue that makes a statement by itself, verbs of duty included ("负责").
 _STRONG_GLUE = lexicon.STRONG_GLUE | frozenset(lexicon.DUTY_VERBS)
-# The weight of each word _GLUE_RE finds; a joiner weighs nothing. (A joiner found is always
+# The weight of each glue word _WORDS_RE finds; a joiner weighs nothing. (A joiner found is always
 # the joiner alternative's: it comes first, and no other alternative finds a joiner.)
 _GLUE_WEIGHTS: dict[str, float] = {
     **{
@@ -124,8 +129,8 @@ _GLUE_WEIGHTS: dict[str, float] = {
     },
     **dict.fromkeys(lexicon.LIST_JOINERS, 0.0),
 }
-# Every character a glue word or a word of the answer's own may hold: no match of _GLUE_RE or
-# _OWN_WORD_RE reaches over a character that is none of these.
+# Every character a glue word or a word of the answer's own may hold: no match of _WORDS_RE
+# reaches over a character that is none of these.
 _GLUE_CHARS = frozenset("".join(_GLUE_WEIGHTS) + "abcdefghijklmnopqrstuvwxyz0123456789'")
 _JOINER_RE = re.compile("|".join(lexicon.LIST_JOINERS))
 _NEGATION_CHARS = frozenset("不没无非别未否勿莫")
@@ -336,6 +341,8 @@ class _Rubric:
             p for p in (fold_phrase(question.prompt.zh), fold_phrase(question.prompt.en)) if p
         )
         self.total_weight = rubric.total_weight
+        # A concept missed is missed alike in every grade (the values are frozen).
+        self.misses = tuple(ConceptMiss(c.id, c.label, c.hint, c.required) for c in rubric.concepts)
         # The same unknown words come back answer after answer: remember what they are.
         self._closest: dict[str, tuple[str, int] | None] = {}
 
@@ -770,8 +777,13 @@ class _Reading:
     ) -> Iterator[tuple[int, int, int, _Occurrence]]:
         """(sentence, start, term, occurrence) of an alias's terms in the order of the text,
         but for the negated ones, found as they are needed."""
+        bounds = self.sentence_bounds
         points = sorted(
-            (self.sentence(o[0]), o[0], term, o) for term, occs in found.items() for o in occs
+            [
+                (bisect.bisect_right(bounds, o[0]), o[0], term, o)
+                for term, occs in found.items()
+                for o in occs
+            ]
         )
         if not self.cues and not self.masked:
             yield from points
@@ -927,17 +939,20 @@ class _Reading:
             first -= 1
         lo = first
         weights = _GLUE_WEIGHTS
-        found = [
-            (m.start(), weight)
-            for m in _GLUE_RE.finditer(folded, lo, hi)
-            if (weight := weights[m.group()])  # no joiner
-        ]
         skip = self.rubric.known_words
-        found += [
-            (m.start(), -1.0)
-            for m in _OWN_WORD_RE.finditer(folded, lo, hi)
-            if m.group() not in skip and not m.group().isdigit()
-        ]
+        found: list[tuple[int, float]] = []
+        for m in _WORDS_RE.finditer(folded, lo, hi):
+            kind = m.lastindex
+            if kind == _GLUE:
+                weight = weights[m.group()]
+                if weight:  # no joiner
+                    found.append((m.start(), weight))
+            elif kind == _OWN_WORD:
+                word = m.group()
+                if word not in skip and not word.isdigit():
+                    found.append((m.start(), -1.0))
+            else:  # a symbol
+                found.append((m.start(), 1.0))
         # A negation says something of what it denies: "No controller, no effect" is no list.
         if self.cues:
             to_folded = self.text.to_folded
@@ -949,7 +964,6 @@ class _Reading:
                 if at >= lo:
                     found.append((at, 1.0))
         spans = self.text.folded_spans
-        found += [(m.start(), 1.0) for m in _SYMBOL_RE.finditer(folded, lo, hi)]
         if spans is not None or "，" in folded:
             # "(" and ":" fold into clause marks: find them in the answer as written.
             original = self.text.original
@@ -1228,7 +1242,7 @@ def grade(answer: str, question: Question) -> Grade:
             points=0.0,
             max_points=max_points,
             found=(),
-            missed=tuple(ConceptMiss(c.id, c.label, c.hint, c.required) for c in concepts),
+            missed=rubric.misses,
             notes=(*notes, reason),
             rubric_version=question.version,
         )
@@ -1292,7 +1306,7 @@ def grade(answer: str, question: Question) -> Grade:
             earned += concept.weight * credit[i]
             found.append(ConceptHit(concept.id, concept.label, _unique(reading.quotes(quotes[i]))))
         else:
-            missed.append(ConceptMiss(concept.id, concept.label, concept.hint, concept.required))
+            missed.append(rubric.misses[i])
     if any(credit[i] < 1.0 for i in listed):
         notes.append(NOTE_KEYWORD_LIST)
 
