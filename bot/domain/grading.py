@@ -896,17 +896,20 @@ class _Reading:
             bisect.bisect_left(self.span_starts, start) : bisect.bisect_left(self.span_starts, end)
         ]
         # A one-character Chinese term (都, 只, 各) is a function word, not a listed term.
-        spans = sorted(
-            self.text.folded_span(s, e)
-            for s, e, key in in_sentence
-            if (len(key) > 1 or is_latin(key))
-        )
+        # The spans are sorted as the term spans are: compact positions map to folded ones in
+        # order.
+        to_folded = self.text.to_folded
         merged = []
-        for s, e in spans:
-            if merged and s <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], e)
-            else:
-                merged.append([s, e])
+        last: list[int] = []
+        for s, e, key in in_sentence:
+            if len(key) > 1 or is_latin(key):
+                fs, fe = to_folded[s], to_folded[e - 1] + 1
+                if merged and fs <= last[1]:
+                    if fe > last[1]:
+                        last[1] = fe
+                else:
+                    last = [fs, fe]
+                    merged.append(last)
         self._merged[sentence] = merged
         return merged
 
