@@ -161,7 +161,7 @@ class QuestionModel(_Schema):
     prompt: TextModel
     reference: TextModel
     rubric: RubricModel
-    # At least MIN_EXAMPLES: counted on the raw YAML, so the count shows beside broken ones.
+    # At least MIN_EXAMPLES (checks.py): counted on the raw YAML, to show beside broken ones.
     examples: list[ExampleModel]
 
 
