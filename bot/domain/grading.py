@@ -813,11 +813,10 @@ class _Reading:
                 left = right
             counts[term] = counts.get(term, 0) + 1
             while len(counts) == n_terms:
-                latest: dict[int, _Occurrence] = {}
-                for _, _, t, o in kept[left : right + 1]:
-                    latest[t] = o
+                # Each term's last occurrence in the window.
+                latest = {p[2]: p[3] for p in kept[left : right + 1]}
                 occs = sorted(latest.values())
-                first, last = occs[0][0], max(o[1] for o in occs)
+                first, last = occs[0][0], max([o[1] for o in occs])
                 if (
                     (ranks is None or _in_order(latest, ranks))
                     and self.within(first, last, width)
