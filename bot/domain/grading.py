@@ -1074,17 +1074,17 @@ def _typo_fixes(rubric: _Rubric, folded: str) -> list[tuple[int, int, str]]:
     first = 0
     for i in sorted({i for u in unknown for i in (u - 2, u - 1, u) if i >= 0}):
         first = i
-        start, prev_end, joined = starts[i], ends[i], words[i]
+        start, joined = starts[i], words[i]
         if len(joined) > limit:
             continue
         if joined not in known:
-            consider(joined, 1, start, prev_end)
+            consider(joined, 1, start, ends[i])
         if len(joined) < 4:
             continue  # a typo is read inside words, never in a short word glued to another
         exact_parts = joined in known
         for j in range(i + 1, min(i + 3, count)):
-            s, e, part = starts[j], ends[j], words[j]
-            if prev_end != s and _has_content(folded[prev_end:s]):
+            gap, part = parts[2 * j], words[j]  # the text between word j - 1 and word j
+            if gap and _has_content(gap):
                 break
             if len(part) < 4:
                 break
@@ -1092,9 +1092,8 @@ def _typo_fixes(rubric: _Rubric, folded: str) -> list[tuple[int, int, str]]:
             joined += part
             if len(joined) > limit:
                 break
-            prev_end = e
             if not exact_parts and joined not in known:
-                consider(joined, j - i + 1, start, e)
+                consider(joined, j - i + 1, start, ends[j])
     chosen: list[tuple[int, int, str]] = []
     for _, _, start, end, word, _ in sorted(candidates):
         if all(end <= s or start >= e for s, e, _ in chosen):
