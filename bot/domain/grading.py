@@ -41,8 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ahocorasick  # type: ignore[import-not-found]
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA, Levenshtein
+from rapidfuzz import fuzz
 
 from bot.domain import lexicon
 from bot.domain.model import (
@@ -67,6 +66,8 @@ from bot.domain.text import (
     sounds,
     trie_pattern,
 )
+from bot.domain.typos import closest_word, typo_fixes
+from bot.domain.typos import max_edits as max_edits  # part of this module's interface
 
 ALIAS_WINDOW = 40
 # A wrong claim is read more narrowly: within one clause and a shorter window.
@@ -151,8 +152,7 @@ MARKER_CHARS = SENTENCE + CLAUSE
 _MODIFIER_CHARS = 5
 # A cue followed by one of these denies the verb, not a modifier: 不是, 不会, 不能, 不要.
 _VERB_AFTER_CUE = frozenset("是会能要可应该")
-# With a group: split, it gives the words and the text between them.
-_LATIN_RUN_RE = re.compile("([a-z0-9]+)")
+_LATIN_RUN_RE = re.compile("[a-z0-9]+")
 _WORD_START_RE = re.compile("(?<![a-z0-9])[a-z0-9]")
 # A cue at most this many units before an alias's own negation denies it: 不是没有, 并非没有.
 _DOUBLE_NEGATION = 2
@@ -171,16 +171,6 @@ def _automaton(items: Iterable[tuple[str, object]]) -> Any:
 
 def _longest_first(occ: _Occurrence) -> tuple[int, int]:
     return occ[0], -occ[1]
-
-
-def max_edits(word: str) -> int:
-    """How many typos a Latin word of this length forgives (a transposition is one)."""
-    n = len(word)
-    if n < 4:
-        return 0
-    if n < 10:
-        return 1
-    return 2
 
 
 @dataclass(frozen=True)
@@ -354,7 +344,7 @@ class _Rubric:
             pass
         if len(self._closest) >= _CLOSEST_LIMIT:
             self._closest.clear()
-        found = self._closest[word] = _closest(self, word)
+        found = self._closest[word] = closest_word(self.by_first, word)
         return found
 
 
@@ -1043,84 +1033,6 @@ class _Reading:
         return glue + own / 4, True
 
 
-def _typo_fixes(rubric: _Rubric, folded: str) -> list[tuple[int, int, str]]:
-    """Latin words (or runs of up to three) that are a typo of one of the question's words."""
-    if not rubric.by_first:
-        return []
-    known = rubric.known
-    # The words and the text between them, in one C call; where each word starts and ends
-    # follows from their lengths.
-    parts = _LATIN_RUN_RE.split(folded)
-    words = parts[1::2]
-    # Most answers have no unknown word at all.
-    if known.issuperset(words):
-        return []
-    bounds = list(itertools.accumulate(map(len, parts), initial=0))
-    starts, ends = bounds[1:-1:2], bounds[2:-1:2]
-    unknown = [i for i, w in enumerate(words) if w not in known]
-    # (-n, distance, start, end, word, where the written words end in `joined`)
-    candidates: list[tuple[int, int, int, int, str, tuple[int, ...]]] = []
-    limit = rubric.longest_word + 2
-    count = len(words)
-
-    def consider(joined: str, n: int, start: int, end: int) -> None:
-        fix = rubric.closest(joined)
-        if fix is not None:
-            cuts = tuple(itertools.accumulate(len(words[k]) for k in range(first, first + n)))
-            candidates.append((-n, fix[1], start, end, _split_like(joined, cuts, fix[0]), cuts))
-
-    # Known words, and runs of known words, are no typos: start only up to two words before an
-    # unknown one.
-    first = 0
-    for i in sorted({i for u in unknown for i in (u - 2, u - 1, u) if i >= 0}):
-        first = i
-        start, joined = starts[i], words[i]
-        if len(joined) > limit:
-            continue
-        if joined not in known:
-            consider(joined, 1, start, ends[i])
-        if len(joined) < 4:
-            continue  # a typo is read inside words, never in a short word glued to another
-        exact_parts = joined in known
-        for j in range(i + 1, min(i + 3, count)):
-            gap, part = parts[2 * j], words[j]  # the text between word j - 1 and word j
-            if gap and _has_content(gap):
-                break
-            if len(part) < 4:
-                break
-            exact_parts = exact_parts and part in known
-            joined += part
-            if len(joined) > limit:
-                break
-            if not exact_parts and joined not in known:
-                consider(joined, j - i + 1, start, ends[j])
-    chosen: list[tuple[int, int, str]] = []
-    for _, _, start, end, word, _ in sorted(candidates):
-        if all(end <= s or start >= e for s, e, _ in chosen):
-            chosen.append((start, end, word))
-    return sorted(chosen)
-
-
-def _split_like(written: str, ends: tuple[int, ...], word: str) -> str:
-    """The fix of several written words, split where they were: "ingress controler" becomes
-    "ingress controller", not one word, so that "ingress" alone still matches."""
-    if len(ends) < 2:
-        return word
-    # Where each written word ends, carried over to the fix through their alignment.
-    opcodes = [
-        (op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end)
-        for op in Levenshtein.opcodes(written, word)
-    ]
-    cuts: set[int] = set()
-    for b in ends[:-1]:
-        for tag, i1, i2, j1, j2 in opcodes:
-            if i1 <= b <= i2:
-                cuts.add(j1 if tag in ("delete", "insert") else j1 + min(b - i1, j2 - j1))
-                break
-    bounds = [0, *sorted(c for c in cuts if 0 < c < len(word)), len(word)]
-    return " ".join(word[a:b] for a, b in itertools.pairwise(bounds))
-
-
 def _ordered_terms(
     terms: tuple[tuple[str, ...], ...],
 ) -> tuple[tuple[tuple[str, ...], ...], tuple[int, ...] | None, list[int]]:
@@ -1161,28 +1073,6 @@ def _in_order(latest: dict[int, _Occurrence], ranks: tuple[int, ...]) -> bool:
             if ranks[a] < ranks[b] and occ_a[1] > occ_b[0]:
                 return False
     return True
-
-
-def _has_content(gap: str) -> bool:
-    return bool(gap.strip(" -_./\\|'\"`*+~#@&^=<>"))
-
-
-def _closest(rubric: _Rubric, word: str) -> tuple[str, int] | None:
-    """The question's word that `word` is a typo of, with the number of edits, if any."""
-    allowed = max_edits(word)
-    candidates = rubric.by_first.get(word[0]) if allowed else None
-    if not candidates:
-        return None
-    # One C call finds the few closest words; each is then held to its own allowance.
-    for candidate, distance, _ in process.extract(
-        word, candidates, scorer=OSA.distance, score_cutoff=allowed, limit=3
-    ):
-        if distance > max_edits(candidate):
-            continue
-        if min(len(word), len(candidate)) < 5 and sorted(word) != sorted(candidate):
-            continue  # a four-letter word forgives only a swap of two letters (etdc)
-        return candidate, int(distance)
-    return None
 
 
 def _copies_prompt(rubric: _Rubric, text: Compact) -> bool:
@@ -1251,7 +1141,7 @@ def grade(answer: str, question: Question) -> Grade:
     if _copies_prompt(rubric, text):
         return miss_all(NOTE_COPIES_QUESTION)
 
-    fixes = _typo_fixes(rubric, text.folded)
+    fixes = typo_fixes(rubric, text.folded)
     if fixes:
         text = replace_words(text, fixes)
     reading = _Reading(rubric, text)

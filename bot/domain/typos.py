@@ -1,0 +1,148 @@
+"""Latin typos of a question's own words: "controler" is "controller", "ingress controler" is
+"ingress controller".
+
+A word (or a run of up to three written together or apart) that is no known word is read as the
+question's word it is closest to, when few enough edits apart for its length (`max_edits`); a
+word that is itself a known term (kubelet, egress) is never read as another.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Protocol
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, Levenshtein
+
+# With a group: split, it gives the words and the text between them.
+_LATIN_RUN_RE = re.compile("([a-z0-9]+)")
+
+
+class TypoRubric(Protocol):
+    """What typo fixing asks of a compiled rubric."""
+
+    @property
+    def by_first(self) -> dict[str, list[str]]:
+        """The question's words, by their first letter."""
+
+    @property
+    def known(self) -> set[str] | frozenset[str]:
+        """Words that are no typo."""
+
+    @property
+    def longest_word(self) -> int: ...
+
+    def closest(self, word: str) -> tuple[str, int] | None:
+        """The question's word that `word` is a typo of, with the number of edits, if any."""
+
+
+def max_edits(word: str) -> int:
+    """How many typos a Latin word of this length forgives (a transposition is one)."""
+    n = len(word)
+    if n < 4:
+        return 0
+    if n < 10:
+        return 1
+    return 2
+
+
+def typo_fixes(rubric: TypoRubric, folded: str) -> list[tuple[int, int, str]]:
+    """Latin words (or runs of up to three) that are a typo of one of the question's words."""
+    if not rubric.by_first:
+        return []
+    known = rubric.known
+    # The words and the text between them, in one C call; where each word starts and ends
+    # follows from their lengths.
+    parts = _LATIN_RUN_RE.split(folded)
+    words = parts[1::2]
+    # Most answers have no unknown word at all.
+    if known.issuperset(words):
+        return []
+    bounds = list(itertools.accumulate(map(len, parts), initial=0))
+    starts, ends = bounds[1:-1:2], bounds[2:-1:2]
+    unknown = [i for i, w in enumerate(words) if w not in known]
+    # (-n, distance, start, end, word, where the written words end in `joined`)
+    candidates: list[tuple[int, int, int, int, str, tuple[int, ...]]] = []
+    limit = rubric.longest_word + 2
+    count = len(words)
+
+    def consider(joined: str, n: int, start: int, end: int) -> None:
+        fix = rubric.closest(joined)
+        if fix is not None:
+            cuts = tuple(itertools.accumulate(len(words[k]) for k in range(first, first + n)))
+            candidates.append((-n, fix[1], start, end, _split_like(joined, cuts, fix[0]), cuts))
+
+    # Known words, and runs of known words, are no typos: start only up to two words before an
+    # unknown one.
+    first = 0
+    for i in sorted({i for u in unknown for i in (u - 2, u - 1, u) if i >= 0}):
+        first = i
+        start, joined = starts[i], words[i]
+        if len(joined) > limit:
+            continue
+        if joined not in known:
+            consider(joined, 1, start, ends[i])
+        if len(joined) < 4:
+            continue  # a typo is read inside words, never in a short word glued to another
+        exact_parts = joined in known
+        for j in range(i + 1, min(i + 3, count)):
+            gap, part = parts[2 * j], words[j]  # the text between word j - 1 and word j
+            if gap and _has_content(gap):
+                break
+            if len(part) < 4:
+                break
+            exact_parts = exact_parts and part in known
+            joined += part
+            if len(joined) > limit:
+                break
+            if not exact_parts and joined not in known:
+                consider(joined, j - i + 1, start, ends[j])
+    chosen: list[tuple[int, int, str]] = []
+    for _, _, start, end, word, _ in sorted(candidates):
+        if all(end <= s or start >= e for s, e, _ in chosen):
+            chosen.append((start, end, word))
+    return sorted(chosen)
+
+
+def _split_like(written: str, ends: tuple[int, ...], word: str) -> str:
+    """The fix of several written words, split where they were: "ingress controler" becomes
+    "ingress controller", not one word, so that "ingress" alone still matches."""
+    if len(ends) < 2:
+        return word
+    # Where each written word ends, carried over to the fix through their alignment.
+    opcodes = [
+        (op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end)
+        for op in Levenshtein.opcodes(written, word)
+    ]
+    cuts: set[int] = set()
+    for b in ends[:-1]:
+        for tag, i1, i2, j1, j2 in opcodes:
+            if i1 <= b <= i2:
+                cuts.add(j1 if tag in ("delete", "insert") else j1 + min(b - i1, j2 - j1))
+                break
+    bounds = [0, *sorted(c for c in cuts if 0 < c < len(word)), len(word)]
+    return " ".join(word[a:b] for a, b in itertools.pairwise(bounds))
+
+
+def _has_content(gap: str) -> bool:
+    return bool(gap.strip(" -_./\\|'\"`*+~#@&^=<>"))
+
+
+def closest_word(by_first: dict[str, list[str]], word: str) -> tuple[str, int] | None:
+    """The word of `by_first` (words by their first letter) that `word` is a typo of, with the
+    number of edits, if any."""
+    allowed = max_edits(word)
+    candidates = by_first.get(word[0]) if allowed else None
+    if not candidates:
+        return None
+    # One C call finds the few closest words; each is then held to its own allowance.
+    for candidate, distance, _ in process.extract(
+        word, candidates, scorer=OSA.distance, score_cutoff=allowed, limit=3
+    ):
+        if distance > max_edits(candidate):
+            continue
+        if min(len(word), len(candidate)) < 5 and sorted(word) != sorted(candidate):
+            continue  # a four-letter word forgives only a swap of two letters (etdc)
+        return candidate, int(distance)
+    return None
