@@ -618,34 +618,42 @@ class _Reading:
         if near is not None:
             return near
         near = []
-        cues = self.cues
-        if cues:
-            lo = bisect.bisect_left(self.cue_starts, occ[0] - 4 * NEGATION_BEFORE - 12)
-            hi = bisect.bisect_right(self.cue_starts, occ[1] + 4 * NEGATION_AFTER)
-            if lo < hi:
-                clause = self.clause(occ[0])
-                for cue in cues[lo:hi]:
-                    modifier = self.modifier_end(cue)
-                    if cue[1] <= occ[0]:
-                        # A cue before a 的-phrase denies that phrase only ("没用的镜像"), and
-                        # what starts in it ("没有容器在用的镜像").
-                        if modifier is not None and occ[0] > modifier:
-                            continue
-                        gap = (cue[1], occ[0], NEGATION_BEFORE)
-                        after = False
-                    elif cue[0] >= occ[1]:
-                        if modifier is not None:
-                            continue  # "清理没用的镜像": the cue is in what follows
-                        gap = (occ[1], cue[0], NEGATION_AFTER)
-                        after = True
-                    else:
-                        continue  # the cue overlaps the match: it is part of the alias
-                    if (
-                        self.clause(cue[0]) == clause
-                        and self.within(gap[0], gap[1], gap[2])
-                        and not self._stopped(gap[0], gap[1])
-                    ):
-                        near.append((cue, after))
+        starts = self.cue_starts
+        if starts:
+            # The cues close enough to reach it, in its clause: the clause bounds narrow the
+            # range of cues rather than each cue's clause being looked up.
+            bounds = self.clause_bounds
+            k = bisect.bisect_right(bounds, occ[0])
+            first = occ[0] - 4 * NEGATION_BEFORE - 12
+            if k > 0 and bounds[k - 1] > first:
+                first = bounds[k - 1]
+            lo = bisect.bisect_left(starts, first)
+            hi = bisect.bisect_right(starts, occ[1] + 4 * NEGATION_AFTER)
+            if k < len(bounds):
+                hi = min(hi, bisect.bisect_left(starts, bounds[k]))
+            stops = self.stop_starts
+            for cue in self.cues[lo:hi]:
+                modifier = self.modifier_end(cue)
+                if cue[1] <= occ[0]:
+                    # A cue before a 的-phrase denies that phrase only ("没用的镜像"), and
+                    # what starts in it ("没有容器在用的镜像").
+                    if modifier is not None and occ[0] > modifier:
+                        continue
+                    a, b, width = cue[1], occ[0], NEGATION_BEFORE
+                    after = False
+                elif cue[0] >= occ[1]:
+                    if modifier is not None:
+                        continue  # "清理没用的镜像": the cue is in what follows
+                    a, b, width = occ[1], cue[0], NEGATION_AFTER
+                    after = True
+                else:
+                    continue  # the cue overlaps the match: it is part of the alias
+                if 2 * (b - a) > width and self.gap_units(a, b) > width:
+                    continue  # too far (see `within`)
+                i = bisect.bisect_left(stops, a)
+                if i < len(stops) and stops[i] < b:
+                    continue  # a stop (就, 然后, then) between
+                near.append((cue, after))
         self._near[occ] = near
         return near
 
@@ -658,12 +666,6 @@ class _Reading:
             if all(c != cue for c, _ in self.near_cues(o)):
                 return True
         return False
-
-    def _stopped(self, start: int, end: int) -> bool:
-        """Whether a stop (就, 然后, then) lies between compact positions start and end."""
-        stops = self.stop_starts
-        i = bisect.bisect_left(stops, start)
-        return i < len(stops) and stops[i] < end
 
     def modifier_end(self, cue: _Occurrence) -> int | None:
         try:
