@@ -755,20 +755,19 @@ class _Reading:
                 if not self.negated(o, index):
                     yield [o]
             return
-        windows = self._windows(
+        yield from self._windows(
             self._valid_points(index, found),
             spec.n_terms,
             MISCONCEPTION_WINDOW if spec.wrong else ALIAS_WINDOW,
             MISCONCEPTION_CLAUSES if spec.wrong else None,
             spec.ranks,
         )
-        yield from windows
 
     def _valid_points(
         self, index: int, found: dict[int, list[_Occurrence]]
-    ) -> Iterator[tuple[int, int, int, _Occurrence]]:
+    ) -> list[tuple[int, int, int, _Occurrence]]:
         """(sentence, start, term, occurrence) of an alias's terms in the order of the text,
-        but for the negated ones, found as they are needed."""
+        but for the negated ones."""
         bounds = self.sentence_bounds
         points = sorted(
             [
@@ -778,15 +777,13 @@ class _Reading:
             ]
         )
         if not self.cues and not self.masked:
-            yield from points
-            return
-        for point in points:
-            if not self.negated(point[3], index, point[2]):
-                yield point
+            return points
+        negated = self.negated
+        return [p for p in points if not negated(p[3], index, p[2])]
 
     def _windows(
         self,
-        points: Iterable[tuple[int, int, int, _Occurrence]],
+        points: list[tuple[int, int, int, _Occurrence]],
         n_terms: int,
         width: int,
         max_clauses: int | None,
@@ -794,31 +791,34 @@ class _Reading:
     ) -> Iterator[list[_Occurrence]]:
         """Smallest stretches of one sentence that hold every term, within the window, and in
         the order of `ranks` when the alias is ordered."""
-        kept: list[tuple[int, int, int, _Occurrence]] = []
+        clause_bounds = self.clause_bounds
         counts: dict[int, int] = {}
         left = 0
         for right, point in enumerate(points):
-            kept.append(point)
             sentence, term = point[0], point[2]
-            if kept[left][0] != sentence:
+            if points[left][0] != sentence:
                 counts.clear()
                 left = right
             counts[term] = counts.get(term, 0) + 1
             while len(counts) == n_terms:
                 # Each term's last occurrence in the window.
-                latest = {p[2]: p[3] for p in kept[left : right + 1]}
+                latest = {p[2]: p[3] for p in points[left : right + 1]}
                 occs = sorted(latest.values())
                 first, last = occs[0][0], max([o[1] for o in occs])
-                if (
-                    (ranks is None or _in_order(latest, ranks))
-                    and self.within(first, last, width)
-                    and (
-                        max_clauses is None
-                        or self.clause(last - 1) - self.clause(first) < max_clauses
-                    )
+                if ranks is not None and not _in_order(latest, ranks):
+                    pass
+                elif 2 * (last - first) > width and self.gap_units(first, last) > width:
+                    pass  # too wide (see `within`)
+                elif (
+                    max_clauses is not None
+                    and bisect.bisect_right(clause_bounds, last - 1)
+                    - bisect.bisect_right(clause_bounds, first)
+                    >= max_clauses
                 ):
+                    pass  # over too many clauses
+                else:
                     yield occs
-                lt = kept[left][2]
+                lt = points[left][2]
                 counts[lt] -= 1
                 if not counts[lt]:
                     del counts[lt]
