@@ -133,15 +133,13 @@ _GLUE_WEIGHTS: dict[str, float] = {
 # Every character a glue word or a word of the answer's own may hold: no match of _WORDS_RE
 # reaches over a character that is none of these.
 _GLUE_CHARS = frozenset("".join(_GLUE_WEIGHTS) + "abcdefghijklmnopqrstuvwxyz0123456789'")
+_NO_GLUE_RE = re.compile(f"[^{re.escape(''.join(sorted(_GLUE_CHARS)))}]")
 _JOINER_RE = re.compile("|".join(lexicon.LIST_JOINERS))
 _NEGATION_CHARS = frozenset("不没无非别未否勿莫")
 _CJK_RE = re.compile(CJK_CLASS)
 _LATIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _MARKER_RE = re.compile(f"[{SENTENCE}{CLAUSE}]")
 _SENTENCE_RE = re.compile(SENTENCE)
-# Past the last term, this many characters hold any glue word that starts before it.
-_GLUE_MARGIN = 16
-_WORD_TAIL_RE = re.compile("[a-z0-9']*")
 _SEPARATOR_CHARS = " _-/"
 _SEPARATORS_RE = re.compile("[ _\\-/]+")
 # The last characters of the verbs of duty: the text before the terms ends with one of them
@@ -922,16 +920,18 @@ class _Reading:
         folded = self.text.folded
         lo = to_folded[bounds[sentence - 1]] if sentence > 0 else 0
         hi = to_folded[bounds[sentence]] if sentence < len(bounds) else len(folded)
-        # Glue is counted before `last` only: a little past it (to the end of a Latin word
-        # there) every match before it is the same.
-        if last + _GLUE_MARGIN < hi:
-            hi = min(hi, _WORD_TAIL_RE.match(folded, last + _GLUE_MARGIN).end())  # type: ignore[union-attr]
-        # Only glue after `first` counts. Searching from a little before it finds the same
-        # matches there as searching from lo: from the first place before `first` that no
-        # match can reach over (or lo), where the search from lo is between two matches too.
+        # Only glue between `first` and `last` counts. Searching from a little before `first`
+        # finds the same matches there as searching from lo: from the first place before it
+        # that no match can reach over (or lo), where the search from lo is between two matches
+        # too. Likewise, searching up to the first such place from `last` on finds the same
+        # matches before `last` as searching to hi: none reaches over that place, and the
+        # lookaheads see no word character there either way.
         while first > lo and folded[first - 1] in _GLUE_CHARS:
             first -= 1
         lo = first
+        outside = _NO_GLUE_RE.search(folded, last, hi)
+        if outside is not None:
+            hi = outside.start()
         weights = _GLUE_WEIGHTS
         skip = self.rubric.known_words
         found: list[tuple[int, float]] = []
