@@ -507,6 +507,8 @@ class _Reading:
         self._glue_found: dict[int, tuple[list[int], list[float]]] = {}
         self._others_cache: dict[tuple[int, int], list[_Occurrence]] = {}
         self._quotes: dict[_Occurrence, str] = {}
+        # Whether the answer as written holds a symbol that relates terms at all.
+        self.symbols_written = any(c in text.original for c in _STATEMENT_SYMBOLS)
 
     def quotes(self, occs: Iterable[_Occurrence]) -> list[str]:
         """The answer's own words for each occurrence: the same terms come back in many
@@ -958,7 +960,7 @@ class _Reading:
                 if at >= lo:
                     found.append((at, 1.0))
         spans = self.text.folded_spans
-        if spans is not None or "，" in folded:
+        if self.symbols_written and (spans is not None or "，" in folded):
             # "(" and ":" fold into clause marks: find them in the answer as written.
             original = self.text.original
             for m in _CLAUSE_RE.finditer(folded, lo, hi):
