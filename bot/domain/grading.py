@@ -512,7 +512,7 @@ class _Reading:
 
     def quotes(self, occs: Iterable[_Occurrence]) -> list[str]:
         """The answer's own words for each occurrence: the same terms come back in many
-        matches, each is quoted once."""
+        matches (and the quotes of several concepts), each is quoted once."""
         known = self._quotes
         words = []
         for occ in occs:
@@ -1199,14 +1199,20 @@ def grade(answer: str, question: Question) -> Grade:
     for i, concept in enumerate(concepts):
         if credit[i] > 0:
             earned += concept.weight * credit[i]
-            found.append(ConceptHit(concept.id, concept.label, _unique(reading.quotes(quotes[i]))))
+            found.append(
+                ConceptHit(
+                    concept.id, concept.label, _unique(reading.quotes(dict.fromkeys(quotes[i])))
+                )
+            )
         else:
             missed.append(rubric.misses[i])
     if any(credit[i] < 1.0 for i in listed):
         notes.append(NOTE_KEYWORD_LIST)
 
     misconceptions = tuple(
-        MisconceptionHit(m.id, m.statement, m.penalty, _unique(reading.quotes(wrong[i])))
+        MisconceptionHit(
+            m.id, m.statement, m.penalty, _unique(reading.quotes(dict.fromkeys(wrong[i])))
+        )
         for i, m in enumerate(question.rubric.misconceptions)
         if i in wrong
     )
