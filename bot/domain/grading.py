@@ -507,6 +507,7 @@ class _Reading:
         self._glue_found: dict[int, tuple[list[int], list[float]]] = {}
         self._others_cache: dict[tuple[int, int], list[_Occurrence]] = {}
         self._quotes: dict[_Occurrence, str] = {}
+        self._masked_denies: dict[_Occurrence, bool] = {}
         # Whether the answer as written holds a symbol that relates terms at all.
         self.symbols_written = any(c in text.original for c in _STATEMENT_SYMBOLS)
 
@@ -709,11 +710,16 @@ class _Reading:
         if not self.masked:
             return False
         # "不只是规则" denies "只是规则": a word that denies nothing elsewhere does deny the
-        # term it overlaps.
-        return any(
-            mask[0] < occ[1] and occ[0] < mask[1] and not (occ[0] <= cue[0] and cue[1] <= occ[1])
-            for cue, mask in self.masked
-        )
+        # term it overlaps. (The same for every alias: asked once for each occurrence.)
+        denied = self._masked_denies.get(occ)
+        if denied is None:
+            denied = self._masked_denies[occ] = any(
+                mask[0] < occ[1]
+                and occ[0] < mask[1]
+                and not (occ[0] <= cue[0] and cue[1] <= occ[1])
+                for cue, mask in self.masked
+            )
+        return denied
 
     def _others(self, alias: int, term: int) -> list[_Occurrence]:
         """The occurrences of an alias's other terms, sorted: built once, when first needed."""
