@@ -16,9 +16,10 @@ the database first:
   is skipped and logged once (`k8sq post-daily` still posts it);
 - the reveal is claimed by marking the round revealed (only the first marker posts it);
 - on the leaderboard day, at the post time, last week's leaderboard is posted once (claimed
-  per ISO week), if that week had rounds, then recorded (a second claim); as for the daily
-  post, a board Slack may not have, or a claim still unrecorded after `stale_after` (until
-  the week's end), is reported to the admins once and never posted again by guesswork;
+  per ISO week), if that week had rounds, then recorded (a second claim); a board missed while
+  no scheduler ran is posted late, on a later day of the week; as for the daily post, a board
+  Slack may not have, or a claim still unrecorded after `stale_after` (until the week's end),
+  is reported to the admins once and never posted again by guesswork;
 - disputes of revealed rounds go to the admins once (claimed per dispute);
 - once a UTC day, processed Slack event ids older than `keep_events` are forgotten (claimed
   per day, so one scheduler does it), or the table would grow forever.
@@ -392,8 +393,9 @@ class Jobs:
     # ----- the weekly leaderboard -----
 
     def _leaderboard_if_due(self, ws: WorkspaceSettings, now: datetime) -> Outcome | None:
-        """Post last week's board on the leaderboard day from the post time, once a week;
-        until the week's end, report one claimed and never recorded."""
+        """Post last week's board on the leaderboard day from the post time, once a week, or
+        late on a later day of the week when no scheduler ran then; until the week's end,
+        report one claimed and never recorded."""
         local = now.astimezone(ws.zone)
         if ws.paused or ws.channel_id is None:
             return None
@@ -410,8 +412,12 @@ class Jobs:
             return None
         year, number, _ = monday.isocalendar()
         week = f"{year}-W{number:02d}"
-        if day == ws.leaderboard_day and self.services.claim_run(LEADERBOARD_JOB, week, ws.team_id):
+        if self.services.claim_run(LEADERBOARD_JOB, week, ws.team_id):
             self._boards.add(key)
+            if day != ws.leaderboard_day:
+                log.warning(
+                    "posting the leaderboard of %s for the week of %s late", ws.team_id, monday
+                )
             return self._post_leaderboard(ws, monday, week)
         return self._unrecorded_leaderboard(ws, monday, week, now)
 
@@ -421,9 +427,7 @@ class Jobs:
         """Report a board claimed long ago and never recorded: its poster died in between."""
         key, team = (ws.team_id, monday), ws.team_id
         claimed = self.services.run_claimed_at(LEADERBOARD_JOB, week, team)
-        if claimed is None:  # no scheduler ran on the leaderboard day
-            self._boards.add(key)
-            log.warning("the leaderboard of %s for the week of %s was never posted", team, monday)
+        if claimed is None:  # the caller's claim failed, so someone holds it: look again
             return None
         if self.services.run_claimed_at(LEADERBOARD_POSTED_JOB, week, team) is not None:
             self._boards.add(key)

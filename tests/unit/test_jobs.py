@@ -690,6 +690,21 @@ def test_a_board_slack_may_not_have_is_reported_to_the_admins_once(
     assert admin == ADMIN and "2026-11-23" in alert.text
 
 
+@pytest.mark.usefixtures("last_week")
+def test_a_board_missed_while_no_scheduler_ran_is_posted_late_once(
+    services: Services, chat: RecordingChat, clock: FakeClock
+) -> None:
+    """Down all Monday (the leaderboard day): the board comes on Tuesday, once."""
+    drive = Driver(Jobs(services=services, chat=chat, clock=clock), clock)
+    drive.run(at("2026-12-01 08:00"), at("2026-12-01 08:05"))
+    [board] = boards(chat)
+    assert "2026-11-23" in board.text  # last week's
+    again = Driver(Jobs(services=services, chat=chat, clock=clock), clock)
+    again.run(at("2026-12-01 08:06"), at("2026-12-01 08:10"))
+    again.tick(at("2026-12-03 09:00"))
+    assert len(boards(chat)) == 1 and chat.dms == []
+
+
 # ----- housekeeping -----
 
 
