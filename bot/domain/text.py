@@ -44,8 +44,7 @@ _CONTENT_CLASS = (
     + "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"  # kana, CJK, Hangul
     + "\U00020000-\U0002fa1f"  # CJK extensions
 )
-# With a group: split, it gives the separators and the runs of content between them.
-_RUN_RE = re.compile(f"([{_CONTENT_CLASS}{MARKERS}]+)")
+_RUN_RE = re.compile(f"[{_CONTENT_CLASS}{MARKERS}]+")
 _LATIN_WORD_RE = re.compile(f"[{_LATIN}]+")
 CJK_CLASS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
 _CJK_RE = re.compile(CJK_CLASS)
@@ -384,20 +383,31 @@ def _replace(
 
 
 def _compact(original: str, folded: str, spans: Spans | None) -> Compact:
-    # Separators and runs of content, in turn, from one C call.
-    parts = _RUN_RE.split(folded)
-    runs = parts[1::2]
-    if len(parts) == 3 and not parts[0] and not parts[2]:
+    runs = _RUN_RE.findall(folded)
+    if len(runs) == 1 and len(runs[0]) == len(folded):
         to_folded = list(range(len(folded)))  # nothing to drop
     else:
-        # 1 for each character of a run, 0 for each of a separator: no loop over characters.
-        mask = b"".join(map(bytes.__mul__, itertools.cycle(_DROP_KEEP), map(len, parts)))
-        to_folded = list(itertools.compress(range(len(folded)), mask))
+        # 1 where a character is content, 0 where it is a separator: one translate, no loop.
+        mask = folded.translate(_CONTENT_MASK)
+        if len(mask) == len(folded) and mask.isascii():
+            to_folded = list(itertools.compress(range(len(folded)), mask.encode("ascii")))
+        else:  # characters past the table: find them the slow way
+            to_folded = [m for r in _RUN_RE.finditer(folded) for m in range(*r.span())]
     breaks = frozenset(itertools.accumulate(map(len, runs), initial=0))
     return Compact(original, folded, "".join(runs), to_folded, spans, breaks)
 
 
-_DROP_KEEP = (b"\x00", b"\x01")
+def _content_mask() -> str:
+    """A translate table: "\x01" for each character the compact string keeps, else "\x00"."""
+    every = "".join(map(chr, range(_MASKED_BELOW)))
+    dropped = re.sub(f"[^{_CONTENT_CLASS}{MARKERS}]", "\x00", every)
+    return re.sub("[^\x00]", "\x01", dropped)
+
+
+# Past this, characters are separators (no content class reaches it), and the mask leaves them
+# as they are, which sends the text to the slow way.
+_MASKED_BELOW = 0x30000
+_CONTENT_MASK = _content_mask()
 
 
 def replace_words(base: Compact, replacements: list[tuple[int, int, str]]) -> Compact:
