@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Protocol
@@ -158,6 +158,13 @@ class Store(Protocol):
     def get_workspace(self, team_id: str) -> WorkspaceSettings | None: ...
 
     def save_workspace(self, settings: WorkspaceSettings) -> None: ...
+
+    def change_workspace(
+        self, team_id: str, change: Callable[[WorkspaceSettings], WorkspaceSettings]
+    ) -> WorkspaceSettings | None:
+        """Save `change(settings)` in the transaction that reads them, so two changes at
+        once both hold (None if there is no such workspace)."""
+        ...
 
     def list_workspaces(self) -> list[WorkspaceSettings]: ...
 

@@ -118,7 +118,6 @@ class Services:
         an ISO code ("CN") or None, the language "zh" or "en", the leaderboard day 0 (Monday)
         to 6 or a day's name ("mon"). The close time must come after the post time.
         """
-        current = self.get_settings(team_id)
         given = {
             "channel_id": channel_id,
             "post_time": post_time,
@@ -131,10 +130,14 @@ class Services:
             "admins": admins,
             "paused": paused,
         }
-        updated = settings_values.updated(
-            current, {name: value for name, value in given.items() if value is not _UNSET}
+        changes = {name: value for name, value in given.items() if value is not _UNSET}
+        # Read and saved in one transaction: two admins saving at once both keep their change
+        # (and the close time is checked against the post time as saved).
+        updated = self.store.change_workspace(
+            team_id, lambda current: settings_values.updated(current, changes)
         )
-        self.store.save_workspace(updated)
+        if updated is None:
+            raise UnknownWorkspace(team_id)
         return updated
 
     def list_workspaces(self) -> tuple[WorkspaceSettings, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, time
 from typing import Any, cast
 
@@ -79,6 +80,23 @@ class WorkspaceRows(SqlBase):
                 .where(w.c.team_id == settings.team_id)
                 .values(**self._settings_values(settings))
             )
+
+    def change_workspace(
+        self, team_id: str, change: Callable[[WorkspaceSettings], WorkspaceSettings]
+    ) -> WorkspaceSettings | None:
+        w = t.workspaces
+        # SQLite's writers take turns; PostgreSQL locks the row until the commit.
+        with self._write() as conn:
+            row = conn.execute(
+                select(w).where(w.c.team_id == team_id).with_for_update()
+            ).one_or_none()
+            if row is None:
+                return None
+            changed = change(self._settings(row))
+            conn.execute(
+                update(w).where(w.c.team_id == team_id).values(**self._settings_values(changed))
+            )
+        return changed
 
     def list_workspaces(self) -> list[WorkspaceSettings]:
         w = t.workspaces

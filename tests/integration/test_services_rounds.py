@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time as time_module
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -15,6 +17,7 @@ from bot.domain.records import (
     NoQuestionAvailable,
     RoundInfo,
     UnknownWorkspace,
+    WorkspaceSettings,
 )
 from bot.services import Services
 from bot.store.engine import create_engine_for
@@ -64,6 +67,40 @@ def test_bad_settings_are_named_and_change_nothing(
     with pytest.raises(InvalidSetting, match=f"invalid {named}"):
         services.update_settings(TEAM, **change)  # type: ignore[arg-type]
     assert services.get_settings(TEAM) == before
+
+
+class _SlowToChangeStore(SqlStore):
+    """A store that takes its time between reading the settings and saving them."""
+
+    def change_workspace(
+        self, team_id: str, change: Callable[[WorkspaceSettings], WorkspaceSettings]
+    ) -> WorkspaceSettings | None:
+        def slowly(current: WorkspaceSettings) -> WorkspaceSettings:
+            time_module.sleep(0.3)  # the other admin saves meanwhile
+            return change(current)
+
+        return super().change_workspace(team_id, slowly)
+
+
+def test_two_admins_saving_different_settings_at_once_both_keep_their_change(
+    services: Services, database_url: str, clock: FakeClock
+) -> None:
+    engines = [create_engine_for(database_url) for _ in range(2)]
+    admins = [build_services(_SlowToChangeStore(engine), clock, DEFAULT_BANK) for engine in engines]
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            saved = [
+                pool.submit(admins[0].update_settings, TEAM, language="en"),
+                pool.submit(admins[1].update_settings, TEAM, paused=True),
+            ]
+            for future in saved:
+                future.result()
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+    settings = services.get_settings(TEAM)
+    assert settings.language == "en" and settings.paused
 
 
 def test_an_unknown_workspace_is_named(services: Services) -> None:
