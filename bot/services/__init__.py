@@ -438,6 +438,10 @@ class Services:
 
     # ----- disputes -----
 
+    def has_scored_answer(self, round_id: int, user_id: str) -> bool:
+        """Whether the person's answer to the round counts (and so may be disputed)."""
+        return self.store.find_answer(round_id, user_id) is not None
+
     def file_dispute(self, round_id: int, user_id: str, comment: str = "") -> tuple[Dispute, bool]:
         """Ask the admins to look again at the person's scored answer; once per answer.
 

@@ -20,6 +20,7 @@ from bot.domain.records import (
     InvalidSetting,
     NotAdmin,
     NotAnswered,
+    RoundInfo,
     UnknownDispute,
     UnknownRound,
     WorkspaceSettings,
@@ -265,13 +266,17 @@ def register_disputes(app: App, services: Services, *, later: Later) -> None:
         context: BoltContext,
     ) -> None:
         ack()
-        team_id, _user_id = caller(context)
+        team_id, user_id = caller(context)
         lang = services.ensure_workspace(team_id).language if team_id else "en"
         try:
-            round_ = round_of(services, action.get("value"), team_id)
-            view = dispute_blocks.dispute_modal(round_.id, lang)
+            round_: RoundInfo | None = round_of(services, action.get("value"), team_id)
         except UnknownRound:
+            round_ = None
+        # The reveal's button is everyone's: the form is for those with a scored answer.
+        if round_ is None or not user_id or not services.has_scored_answer(round_.id, user_id):
             view = blocks.done_modal(t("no_answer", lang), lang)
+        else:
+            view = dispute_blocks.dispute_modal(round_.id, lang)
         container = body.get("view")
         if isinstance(container, dict) and container.get("id"):
             # The button sits in the feedback modal: the form takes its place.

@@ -56,6 +56,7 @@ _TEXT: dict[str, dict[Lang, str]] = {
         "zh": "（参考答案太长，未能全部显示。）",
         "en": "(The reference answer is too long to show in full.)",
     },
+    "dispute": {"zh": "申诉我的评分", "en": "Dispute my grade"},
 }
 
 
@@ -141,6 +142,9 @@ def reveal_post(
         label = most_missed_label or summary.most_missed.label.get(lang)
         lines.append(_t("most_missed", lang, label=escape(label), n=summary.most_missed.missed_by))
     tail = [context(line) for line in lines]
+    if summary.answered:
+        # Whoever answered can compare with the reference now and dispute their grade.
+        tail.append(_dispute_button(summary.round.id, lang))
     reference = mrkdwn_sections(escape(summary.reference.get(lang)))
     body = fit_blocks(
         [header(_t("reveal_title", lang)), *reference],
@@ -149,6 +153,21 @@ def reveal_post(
     )
     text = f"{_t('reveal_title', lang)} · {lines[0]}"
     return text, body + tail
+
+
+def _dispute_button(round_id: int, lang: Lang) -> Block:
+    return {
+        "type": "actions",
+        "block_id": "k8sq.reveal",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": ids.DISPUTE_ACTION_ID,
+                "value": str(round_id),
+                "text": {"type": "plain_text", "text": _t("dispute", lang)},
+            }
+        ],
+    }
 
 
 # ----- to the admins, by direct message -----

@@ -238,6 +238,61 @@ def test_only_a_scored_answer_can_be_disputed(
     answer(slack, round_id, BOB, "first")
     second = answer(slack, round_id, BOB, "second try")
     assert ids.DISPUTE_ACTION_ID not in json.dumps(second)
-    # Someone with no scored answer is told so.
-    assert "no scored answer" in dispute(slack, fake_slack, round_id, ALICE, "")
+    # Someone with no scored answer is told so when they press the button.
+    click_in_modal(slack, ids.DISPUTE_ACTION_ID, str(round_id), ALICE)
+    told = wait(fake_slack, "views.update")[-1].args["view"]
+    assert "no scored answer" in json.dumps(told)
     assert "no scored answer" not in dispute(slack, fake_slack, round_id, BOB, "")
+
+
+def test_the_reveal_offers_a_dispute_to_whoever_answered(
+    slack: SlackSender,
+    fake_slack: FakeSlack,
+    services: Services,
+    jobs: Jobs,
+    clock: FakeClock,
+    round_id: int,
+) -> None:
+    """After the reveal, the grade modal is long closed: the reveal in the thread has the
+    Dispute button, and the form opens only for someone with a scored answer."""
+    answer(slack, round_id, BOB, "NodePort opens a port on every node")
+    clock.set(AFTER_CLOSE)
+    jobs.tick()
+    round_ = services.get_round(round_id)
+    reveal = next(
+        c
+        for c in fake_slack.calls_to("chat.postMessage")
+        if c.args.get("thread_ts") == round_.message_ts
+    )
+    [button] = [
+        e
+        for b in reveal.args["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == ids.DISPUTE_ACTION_ID
+    ]
+    assert button["value"] == str(round_id)
+
+    for user in (ALICE, BOB):
+        payload = block_actions(
+            slack.team_id, ids.DISPUTE_ACTION_ID, button["value"], user, "C0", "1.2", "k8sq.reveal"
+        )
+        assert slack.send_payload(payload).status == 200
+    opened = wait(fake_slack, "views.open", 2)
+    views = {json.dumps(c.args["view"], ensure_ascii=False) for c in opened[-2:]}
+    assert any("no scored answer" in v for v in views)
+    form = next(
+        c.args["view"]
+        for c in opened[-2:]
+        if "callback_id" in c.args["view"]
+        and c.args["view"]["callback_id"] == ids.DISPUTE_MODAL_CALLBACK_ID
+    )
+    resp = slack.submit(
+        ids.DISPUTE_MODAL_CALLBACK_ID,
+        text_input(dispute_blocks.COMMENT_BLOCK_ID, dispute_blocks.COMMENT_INPUT_ID, "why?"),
+        user=BOB,
+        private_metadata=form["private_metadata"],
+    )
+    assert "went to the admins" in json.dumps(resp.json()["view"])
+    (dm,) = eventually(lambda: dms_to(fake_slack, ADMIN))
+    assert "<@U0BOB>" in dm.args["text"]
