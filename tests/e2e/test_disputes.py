@@ -78,8 +78,10 @@ def click_in_modal(slack: SlackSender, action_id: str, value: str, user: str) ->
 
 def dispute(slack: SlackSender, fake: FakeSlack, round_id: int, user: str, comment: str) -> str:
     """Press Dispute under the grade, write the comment, send; return what the modal says."""
+    before = len(fake.calls_to("views.update"))
     click_in_modal(slack, ids.DISPUTE_ACTION_ID, str(round_id), user)
-    updated = [c for c in wait(fake, "views.update") if c.args["view_id"] == "V0FEEDBACK"][-1]
+    updated = wait(fake, "views.update", before + 1)[-1]
+    assert updated.args["view_id"] == "V0FEEDBACK"
     form = updated.args["view"]
     assert form["callback_id"] == ids.DISPUTE_MODAL_CALLBACK_ID
     resp = slack.submit(
