@@ -33,7 +33,6 @@ claim itself (the bank's examples are checked for that by the property tests).
 from __future__ import annotations
 
 import bisect
-import itertools
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -52,6 +51,13 @@ from bot.domain.model import (
     MisconceptionHit,
     Question,
 )
+from bot.domain.sentences import (
+    BARE_LIST_MIN_TERMS as BARE_LIST_MIN_TERMS,  # part of this module's interface
+)
+from bot.domain.sentences import SHORT_TERM as SHORT_TERM
+from bot.domain.sentences import TERMS_PER_GLUE as TERMS_PER_GLUE
+from bot.domain.sentences import Occurrence as _Occurrence
+from bot.domain.sentences import SentenceReading
 from bot.domain.text import (
     ARROW_RE,
     CJK_CLASS,
@@ -64,7 +70,6 @@ from bot.domain.text import (
     is_latin,
     replace_words,
     sounds,
-    trie_pattern,
 )
 from bot.domain.typos import closest_word, typo_fixes
 from bot.domain.typos import max_edits as max_edits  # part of this module's interface
@@ -80,16 +85,6 @@ BARE_LIST_CREDIT = 0.2
 ENOUGH_QUOTES = 4
 # Longer answers are graded on their first characters only (a Slack message holds 40,000).
 MAX_ANSWER_CHARS = 40_000
-# A sentence needs one glue word per this many terms to be a statement, not a list.
-TERMS_PER_GLUE = 4
-# Fewer terms than this in a sentence are a terse answer, not a keyword list.
-BARE_LIST_MIN_TERMS = 3
-# A term of at most this many characters is a name, even with a glue word inside.
-SHORT_TERM = 4
-# Symbols that relate terms: "exec (exit 0)", "200 <= code < 400", "L4: Service".
-_STATEMENT_SYMBOLS = frozenset("=<>→(:（：")
-_SYMBOLS = "=<>→"
-_CLAUSE_RE = re.compile(CLAUSE)
 
 NOTE_KEYWORD_LIST = "keyword list"
 NOTE_COPIES_QUESTION = "copies the question"
@@ -100,58 +95,17 @@ _CUE, _MASK, _BREAK, _TERM, _STOP, _NOT_STOP = 0, 1, 2, 3, 4, 5
 _ROLE_TERM, _ROLE_CUE, _ROLE_MASK, _ROLE_BREAK, _ROLE_STOP = 1, 2, 4, 8, 16
 _ONLY_TERM = _ROLE_TERM
 
-_DUTY_CJK = [w for w in lexicon.DUTY_VERBS if not w.isascii()]
-# The words a sentence's glue is counted from, in one search: glue words (group 1), Latin words
-# of three letters or more that may be the answer's own (group 2), and symbols. The three sets
-# of matches are those of three searches: glue and symbols hold no character of each other's,
-# no Latin glue word starts inside a Latin word, and a Latin word the glue takes is known.
-# Among the glue, a list joiner is matched first, and counts for nothing. The lookahead of
-# every first character turns most places down in one test, before the branches are tried.
-_FIRSTS = {
-    w[0] for w in (*lexicon.LIST_JOINERS, *_DUTY_CJK, *lexicon.GLUE_CJK, *lexicon.GLUE_LATIN)
-}
-_WORDS_RE = re.compile(
-    f"(?=[{re.escape(''.join(sorted(_FIRSTS)))}a-z0-9{_SYMBOLS}])"
-    f"(?:({trie_pattern(lexicon.LIST_JOINERS)}"
-    f"|{trie_pattern(_DUTY_CJK)}"
-    f"|[{''.join(sorted(lexicon.GLUE_CJK))}]"
-    f"|(?<![a-z0-9'])(?:{trie_pattern(lexicon.GLUE_LATIN)})(?![a-z0-9']))"
-    f"|([a-z0-9]{{3,}})|[{_SYMBOLS}])"
-)
-_GLUE, _OWN_WORD = 1, 2
-# Glue that makes a statement by itself, verbs of duty included ("负责").
-_STRONG_GLUE = lexicon.STRONG_GLUE | frozenset(lexicon.DUTY_VERBS)
-# The weight of each glue word _WORDS_RE finds; a joiner weighs nothing. (A joiner found is always
-# the joiner alternative's: it comes first, and no other alternative finds a joiner.)
-_GLUE_WEIGHTS: dict[str, float] = {
-    **{
-        w: 2.0 if w in _STRONG_GLUE else 1.0
-        for w in itertools.chain(_DUTY_CJK, lexicon.GLUE_CJK, lexicon.GLUE_LATIN)
-    },
-    **dict.fromkeys(lexicon.LIST_JOINERS, 0.0),
-}
-# Every character a glue word or a word of the answer's own may hold: no match of _WORDS_RE
-# reaches over a character that is none of these.
-_GLUE_CHARS = frozenset("".join(_GLUE_WEIGHTS) + "abcdefghijklmnopqrstuvwxyz0123456789'")
-_NO_GLUE_RE = re.compile(f"[^{re.escape(''.join(sorted(_GLUE_CHARS)))}]")
-_JOINER_RE = re.compile("|".join(lexicon.LIST_JOINERS))
 _NEGATION_CHARS = frozenset("不没无非别未否勿莫")
 _CJK_RE = re.compile(CJK_CLASS)
 _LATIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _MARKER_RE = re.compile(f"[{SENTENCE}{CLAUSE}]")
 _SENTENCE_RE = re.compile(SENTENCE)
-_SEPARATOR_CHARS = " _-/"
-_SEPARATORS_RE = re.compile("[ _\\-/]+")
-# The last characters of the verbs of duty: the text before the terms ends with one of them
-# (but for separators) before it can end with a verb of duty.
-_DUTY_LAST_CHARS = frozenset(w[-1] for w in lexicon.DUTY_VERBS)
 MARKER_CHARS = SENTENCE + CLAUSE
 # A 的-phrase opened by a cue is at most this many characters before its 的.
 _MODIFIER_CHARS = 5
 # A cue followed by one of these denies the verb, not a modifier: 不是, 不会, 不能, 不要.
 _VERB_AFTER_CUE = frozenset("是会能要可应该")
 _LATIN_RUN_RE = re.compile("[a-z0-9]+")
-_WORD_START_RE = re.compile("(?<![a-z0-9])[a-z0-9]")
 # A cue at most this many units before an alias's own negation denies it: 不是没有, 并非没有.
 _DOUBLE_NEGATION = 2
 
@@ -188,10 +142,6 @@ class _Literal:
     terms: tuple[tuple[int, int], ...] = ()  # (alias, term) for each alias term it is
     kinds: frozenset[int] = frozenset()
     holds_cue: bool = False  # a negation cue is part of this literal
-
-
-# Where a literal was found: (start, end) in the compact text.
-_Occurrence = tuple[int, int]
 
 
 class _Rubric:
@@ -368,7 +318,7 @@ def _compiled(question: Question) -> _Rubric:
 # ----- reading one answer -----
 
 
-class _Reading:
+class _Reading(SentenceReading):
     """Everything found in one answer for one rubric."""
 
     def __init__(self, rubric: _Rubric, text: Compact) -> None:
@@ -499,17 +449,12 @@ class _Reading:
         self.clause_bounds = clause_bounds
         self.term_spans.sort()
         self.span_starts = [span[0] for span in self.term_spans]
-        self._statement: dict[int, bool] = {}
         self._echoes: dict[int, bool] = {}
-        self._items: dict[int, bool] = {}
-        self._glue_cache: dict[int, tuple[float, bool]] = {}
-        self._merged: dict[int, list[list[int]]] = {}
-        self._glue_found: dict[int, tuple[list[int], list[float]]] = {}
         self._others_cache: dict[tuple[int, int], list[_Occurrence]] = {}
         self._quotes: dict[_Occurrence, str] = {}
         self._masked_denies: dict[_Occurrence, bool] = {}
-        # Whether the answer as written holds a symbol that relates terms at all.
-        self.symbols_written = any(c in text.original for c in _STATEMENT_SYMBOLS)
+        self.known_words = rubric.known_words
+        self.start_sentences()
 
     def quotes(self, occs: Iterable[_Occurrence]) -> list[str]:
         """The answer's own words for each occurrence: the same terms come back in many
@@ -591,26 +536,6 @@ class _Reading:
 
     def clause(self, i: int) -> int:
         return bisect.bisect_right(self.clause_bounds, i)
-
-    def within(self, start: int, end: int, width: int) -> bool:
-        """Whether compact positions start and end are at most `width` units apart.
-
-        Each compact character is at most two units (a Latin word that is one letter), so a
-        short stretch needs no counting.
-        """
-        return 2 * (end - start) <= width or self.gap_units(start, end) <= width
-
-    def gap_units(self, start: int, end: int) -> int:
-        """Units of text between compact positions start and end."""
-        if end <= start:
-            return 0
-        to_folded = self.text.to_folded
-        fs, fe = to_folded[start], to_folded[end - 1] + 1
-        folded = self.text.folded
-        # A Chinese character is one unit, a Latin word (counted where it starts) two.
-        return len(_CJK_RE.findall(folded, fs, fe)) + 2 * len(
-            _WORD_START_RE.findall(folded, fs, fe)
-        )
 
     def near_cues(self, occ: _Occurrence) -> list[tuple[_Occurrence, bool]]:
         """The negation cues that reach a match: same clause, close before or after it, with
@@ -829,218 +754,6 @@ class _Reading:
                 if not counts[lt]:
                     del counts[lt]
                 left += 1
-
-    def statement(self, sentence: int) -> bool:
-        """Whether a sentence says something, rather than listing terms."""
-        cached = self._statement.get(sentence)
-        if cached is not None:
-            return cached
-        n_terms = self._n_terms(sentence)
-        if n_terms >= BARE_LIST_MIN_TERMS:
-            result = self._glue(sentence, n_terms / TERMS_PER_GLUE) * TERMS_PER_GLUE >= n_terms
-        else:
-            # One item a line: a bare term alone on its line, among other such lines.
-            run = 1 if self._item(sentence) else 0
-            if run:
-                for step in (-1, 1):
-                    other = sentence + step
-                    while self._item(other):
-                        run += 1
-                        other += step
-            result = run < BARE_LIST_MIN_TERMS
-        self._statement[sentence] = result
-        return result
-
-    def _item(self, sentence: int) -> bool:
-        """A sentence that is nothing but one or two terms, like a line of a list."""
-        if sentence < 0 or sentence > len(self.sentence_bounds):
-            return False
-        cached = self._items.get(sentence)
-        if cached is None:
-            n_terms = self._n_terms(sentence)
-            start, end = self._sentence_span(sentence)
-            cached = 0 < n_terms < BARE_LIST_MIN_TERMS and not self._glue(sentence, 1e-9)
-            cached = cached and self.within(start, end, 4 * n_terms)
-            self._items[sentence] = cached
-        return cached
-
-    def _sentence_span(self, sentence: int) -> tuple[int, int]:
-        bounds = self.sentence_bounds
-        start = bounds[sentence - 1] + 1 if sentence > 0 else 0
-        end = bounds[sentence] if sentence < len(bounds) else len(self.text.text)
-        return start, end
-
-    def _n_terms(self, sentence: int) -> int:
-        """How many separate terms a sentence names."""
-        return len(self._merged_terms(sentence))
-
-    def _glue(self, sentence: int, enough: float) -> float:
-        """How much a sentence says around its terms: exact, or at least `enough`."""
-        cached = self._glue_cache.get(sentence)
-        if cached is not None and (cached[1] or cached[0] >= enough):
-            return cached[0]
-        glue, exact = self._count_glue(sentence, enough)
-        self._glue_cache[sentence] = (glue, exact)
-        return glue
-
-    def _merged_terms(self, sentence: int) -> list[list[int]]:
-        """The folded spans of a sentence's terms; terms that touch or overlap read as one."""
-        merged = self._merged.get(sentence)
-        if merged is not None:
-            return merged
-        start, end = self._sentence_span(sentence)
-        in_sentence = self.term_spans[
-            bisect.bisect_left(self.span_starts, start) : bisect.bisect_left(self.span_starts, end)
-        ]
-        # A one-character Chinese term (都, 只, 各) is a function word, not a listed term.
-        # The spans are sorted as the term spans are: compact positions map to folded ones in
-        # order.
-        to_folded = self.text.to_folded
-        merged = []
-        last: list[int] = []
-        for s, e, key in in_sentence:
-            if len(key) > 1 or is_latin(key):
-                fs, fe = to_folded[s], to_folded[e - 1] + 1
-                if merged and fs <= last[1]:
-                    if fe > last[1]:
-                        last[1] = fe
-                else:
-                    last = [fs, fe]
-                    merged.append(last)
-        self._merged[sentence] = merged
-        return merged
-
-    def _find_glue(self, sentence: int, first: int, last: int) -> tuple[list[int], list[float]]:
-        """Where a sentence's glue words are, with their weights, in one pass: all of those
-        between `first` and `last` (folded positions), and maybe some before.
-
-        A Latin word that is neither a term, a known Kubernetes word nor glue gets weight -1:
-        it is the answer's own wording, worth half a glue word. Symbols that relate terms are
-        glue of weight 1.
-        """
-        cached = self._glue_found.get(sentence)
-        if cached is not None:
-            return cached
-        # From the mark that ends the sentence before to the one that ends this one: no word
-        # crosses a mark, so the matches are those of the whole text.
-        bounds = self.sentence_bounds
-        to_folded = self.text.to_folded
-        folded = self.text.folded
-        lo = to_folded[bounds[sentence - 1]] if sentence > 0 else 0
-        hi = to_folded[bounds[sentence]] if sentence < len(bounds) else len(folded)
-        # Only glue between `first` and `last` counts. Searching from a little before `first`
-        # finds the same matches there as searching from lo: from the first place before it
-        # that no match can reach over (or lo), where the search from lo is between two matches
-        # too. Likewise, searching up to the first such place from `last` on finds the same
-        # matches before `last` as searching to hi: none reaches over that place, and the
-        # lookaheads see no word character there either way.
-        while first > lo and folded[first - 1] in _GLUE_CHARS:
-            first -= 1
-        lo = first
-        outside = _NO_GLUE_RE.search(folded, last, hi)
-        if outside is not None:
-            hi = outside.start()
-        weights = _GLUE_WEIGHTS
-        skip = self.rubric.known_words
-        found: list[tuple[int, float]] = []
-        for m in _WORDS_RE.finditer(folded, lo, hi):
-            kind = m.lastindex
-            if kind == _GLUE:
-                weight = weights[m.group()]
-                if weight:  # no joiner
-                    found.append((m.start(), weight))
-            elif kind == _OWN_WORD:
-                word = m.group()
-                if word not in skip and not word.isdigit():
-                    found.append((m.start(), -1.0))
-            else:  # a symbol
-                found.append((m.start(), 1.0))
-        # A negation says something of what it denies: "No controller, no effect" is no list.
-        if self.cues:
-            to_folded = self.text.to_folded
-            first = bisect.bisect_left(self.cue_starts, bounds[sentence - 1] if sentence else 0)
-            for cue in self.cues[first:]:
-                at = to_folded[cue[0]]
-                if at >= hi:
-                    break
-                if at >= lo:
-                    found.append((at, 1.0))
-        spans = self.text.folded_spans
-        if self.symbols_written and (spans is not None or "，" in folded):
-            # "(" and ":" fold into clause marks: find them in the answer as written.
-            original = self.text.original
-            for m in _CLAUSE_RE.finditer(folded, lo, hi):
-                i = m.start()
-                os_ = spans[i][0] if spans is not None else i
-                if original[os_ : os_ + 1] in _STATEMENT_SYMBOLS:
-                    found.append((i, 1.0))
-        found.sort()
-        result = [p for p, _ in found], [w for _, w in found]
-        self._glue_found[sentence] = result
-        return result
-
-    def _count_glue(self, sentence: int, enough: float) -> tuple[float, bool]:
-        """The glue between a sentence's terms, stopping once there is `enough`.
-
-        Returns the glue counted and whether the count is complete.
-        """
-        merged = self._merged_terms(sentence)
-        if not merged:
-            return 0.0, True
-        starts = [m[0] for m in merged]
-
-        def covering(a: int, b: int) -> list[int] | None:
-            i = bisect.bisect_right(starts, a) - 1
-            return merged[i] if i >= 0 and merged[i][1] >= b else None
-
-        # Only words between the first term and the last relate them: "... 七层 四层 都有"
-        # is still a list.
-        fs, fe = merged[0][0], merged[-1][1]
-        glue = 0.0
-        # "负责故障检测、自动扩展、滚动更新": a verb of duty before the terms relates them.
-        before = self.text.folded[max(0, fs - 24) : fs]
-        tail = before.rstrip(_SEPARATOR_CHARS)
-        if (
-            tail
-            and tail[-1] in _DUTY_LAST_CHARS
-            and _SEPARATORS_RE.sub("", before).endswith(lexicon.DUTY_VERBS)
-        ):
-            glue += 2.0
-        at, weights = self._find_glue(sentence, fs, fe)
-        # A short Chinese term with glue inside is half a name ("只读"), half a verb ("创建"):
-        # it counts once, for three quarters of its strongest glue character.
-        in_short: dict[int, float] = {}
-        for i in range(bisect.bisect_left(at, fs), bisect.bisect_left(at, fe)):
-            weight = weights[i]
-            if weight < 0:  # a word that is no term: the answer says something of its own
-                glue += 0.5
-            else:
-                seg = covering(at[i], at[i] + 1)
-                # Inside a long phrase ("不能从集群外访问") glue still says something, and so
-                # does an English verb that is a term ("calls").
-                if (
-                    seg is not None
-                    and seg[1] - seg[0] <= SHORT_TERM
-                    and not is_latin(self.text.folded[at[i]])
-                ):
-                    if self.text.folded[at[i]] not in lexicon.FUNCTION_GLUE:
-                        in_short[seg[0]] = max(in_short.get(seg[0], 0.0), 0.75 * weight)
-                    continue  # a function word inside a term ("每个节点") relates nothing
-                glue += weight
-            if glue >= enough:
-                return glue, False
-        glue += sum(in_short.values())
-        if glue >= enough:
-            return glue, False
-        # Chinese words of the answer's own between the terms, but for the words that join
-        # list items: a quarter of a glue word each.
-        folded = self.text.folded
-        own = (
-            len(_CJK_RE.findall(folded, fs, fe))
-            - sum(len(_CJK_RE.findall(folded, a, b)) for a, b in merged)
-            - sum(map(len, _JOINER_RE.findall(folded, fs, fe)))
-        )
-        return glue + own / 4, True
 
 
 def _ordered_terms(
