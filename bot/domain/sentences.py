@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from collections.abc import Iterator
 
 from bot.domain import lexicon
 from bot.domain.text import CJK_CLASS, CLAUSE, Compact, is_latin, trie_pattern
@@ -95,7 +96,6 @@ class SentenceReading:
         self._items: dict[int, bool] = {}
         self._glue_cache: dict[int, tuple[float, bool]] = {}
         self._merged: dict[int, list[list[int]]] = {}
-        self._glue_found: dict[int, tuple[list[int], list[float]]] = {}
         # Whether the answer as written holds a symbol that relates terms at all.
         self.symbols_written = any(c in self.text.original for c in _STATEMENT_SYMBOLS)
 
@@ -199,17 +199,15 @@ class SentenceReading:
         self._merged[sentence] = merged
         return merged
 
-    def _find_glue(self, sentence: int, first: int, last: int) -> tuple[list[int], list[float]]:
-        """Where a sentence's glue words are, with their weights, in one pass: all of those
-        between `first` and `last` (folded positions), and maybe some before.
+    def _glue_items(self, sentence: int, first: int, last: int) -> Iterator[tuple[int, float]]:
+        """The glue of a sentence between folded positions `first` and `last`, as (position,
+        weight), in order; found as it is asked for, since a few glue words usually settle the
+        count.
 
         A Latin word that is neither a term, a known Kubernetes word nor glue gets weight -1:
         it is the answer's own wording, worth half a glue word. Symbols that relate terms are
         glue of weight 1.
         """
-        cached = self._glue_found.get(sentence)
-        if cached is not None:
-            return cached
         # From the mark that ends the sentence before to the one that ends this one: no word
         # crosses a mark, so the matches are those of the whole text.
         bounds = self.sentence_bounds
@@ -217,56 +215,66 @@ class SentenceReading:
         folded = self.text.folded
         lo = to_folded[bounds[sentence - 1]] if sentence > 0 else 0
         hi = to_folded[bounds[sentence]] if sentence < len(bounds) else len(folded)
-        # Only glue between `first` and `last` counts. Searching from a little before `first`
-        # finds the same matches there as searching from lo: from the first place before it
-        # that no match can reach over (or lo), where the search from lo is between two matches
-        # too. Likewise, searching up to the first such place from `last` on finds the same
-        # matches before `last` as searching to hi: none reaches over that place, and the
-        # lookaheads see no word character there either way.
-        while first > lo and folded[first - 1] in _GLUE_CHARS:
-            first -= 1
-        lo = first
+        # Searching from a little before `first` finds the same matches after it as searching
+        # from lo: from the first place before it that no match can reach over (or lo), where
+        # the search from lo is between two matches too. Likewise, searching up to the first
+        # such place from `last` on finds the same matches before `last` as searching to hi:
+        # none reaches over that place, and the lookaheads see no word character there either
+        # way.
+        start = first
+        while start > lo and folded[start - 1] in _GLUE_CHARS:
+            start -= 1
         outside = _NO_GLUE_RE.search(folded, last, hi)
         if outside is not None:
             hi = outside.start()
-        weights = _GLUE_WEIGHTS
-        skip = self.known_words
-        found: list[tuple[int, float]] = []
-        for m in _WORDS_RE.finditer(folded, lo, hi):
-            kind = m.lastindex
-            if kind == _GLUE:
-                weight = weights[m.group()]
-                if weight:  # no joiner
-                    found.append((m.start(), weight))
-            elif kind == _OWN_WORD:
-                word = m.group()
-                if word not in skip and not word.isdigit():
-                    found.append((m.start(), -1.0))
-            else:  # a symbol
-                found.append((m.start(), 1.0))
-        # A negation says something of what it denies: "No controller, no effect" is no list.
+        # The few others at once, in order: negation cues (a negation says something of what
+        # it denies: "No controller, no effect" is no list), and "(" and ":" as written, which
+        # fold into clause marks.
+        others: list[tuple[int, float]] = []
         if self.cues:
-            to_folded = self.text.to_folded
-            first = bisect.bisect_left(self.cue_starts, bounds[sentence - 1] if sentence else 0)
-            for cue in self.cues[first:]:
+            k = bisect.bisect_left(self.cue_starts, bounds[sentence - 1] if sentence else 0)
+            for cue in self.cues[k:]:
                 at = to_folded[cue[0]]
-                if at >= hi:
+                if at >= last:
                     break
-                if at >= lo:
-                    found.append((at, 1.0))
+                if at >= first:
+                    others.append((at, 1.0))
         spans = self.text.folded_spans
         if self.symbols_written and (spans is not None or "，" in folded):
-            # "(" and ":" fold into clause marks: find them in the answer as written.
             original = self.text.original
-            for m in _CLAUSE_RE.finditer(folded, lo, hi):
+            for m in _CLAUSE_RE.finditer(folded, first, last):
                 i = m.start()
                 os_ = spans[i][0] if spans is not None else i
                 if original[os_ : os_ + 1] in _STATEMENT_SYMBOLS:
-                    found.append((i, 1.0))
-        found.sort()
-        result = [p for p, _ in found], [w for _, w in found]
-        self._glue_found[sentence] = result
-        return result
+                    others.append((i, 1.0))
+        others.sort()
+        k, n = 0, len(others)
+        weights = _GLUE_WEIGHTS
+        skip = self.known_words
+        for m in _WORDS_RE.finditer(folded, start, hi):
+            at = m.start()
+            if at >= last:
+                break
+            kind = m.lastindex
+            if kind == _GLUE:
+                weight = weights[m.group()]
+                if not weight:
+                    continue  # a joiner
+            elif kind == _OWN_WORD:
+                word = m.group()
+                if word in skip or word.isdigit():
+                    continue
+                weight = -1.0
+            else:  # a symbol
+                weight = 1.0
+            if at < first:
+                continue
+            item = (at, weight)
+            while k < n and others[k] < item:
+                yield others[k]
+                k += 1
+            yield item
+        yield from others[k:]
 
     def _count_glue(self, sentence: int, enough: float) -> tuple[float, bool]:
         """The glue between a sentence's terms, stopping once there is `enough`.
@@ -295,24 +303,22 @@ class SentenceReading:
             and _SEPARATORS_RE.sub("", before).endswith(lexicon.DUTY_VERBS)
         ):
             glue += 2.0
-        at, weights = self._find_glue(sentence, fs, fe)
         # A short Chinese term with glue inside is half a name ("只读"), half a verb ("创建"):
         # it counts once, for three quarters of its strongest glue character.
         in_short: dict[int, float] = {}
-        for i in range(bisect.bisect_left(at, fs), bisect.bisect_left(at, fe)):
-            weight = weights[i]
+        for at, weight in self._glue_items(sentence, fs, fe):
             if weight < 0:  # a word that is no term: the answer says something of its own
                 glue += 0.5
             else:
-                seg = covering(at[i], at[i] + 1)
+                seg = covering(at, at + 1)
                 # Inside a long phrase ("不能从集群外访问") glue still says something, and so
                 # does an English verb that is a term ("calls").
                 if (
                     seg is not None
                     and seg[1] - seg[0] <= SHORT_TERM
-                    and not is_latin(self.text.folded[at[i]])
+                    and not is_latin(self.text.folded[at])
                 ):
-                    if self.text.folded[at[i]] not in lexicon.FUNCTION_GLUE:
+                    if self.text.folded[at] not in lexicon.FUNCTION_GLUE:
                         in_short[seg[0]] = max(in_short.get(seg[0], 0.0), 0.75 * weight)
                     continue  # a function word inside a term ("每个节点") relates nothing
                 glue += weight
