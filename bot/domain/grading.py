@@ -390,11 +390,14 @@ class _Reading(SentenceReading):
                     several.add((alias, term))
                 else:
                     by_term[term] = occs.copy()
+        # Whether a match may hold an empty occurrence, which is never quoted.
+        self.empty_occurrences = False
         if rubric.order_terms:
             # An arrow is a word of order ("init -> 主容器" is "init 然后主容器"), found where
-            # it was dropped, as an empty occurrence: it is never quoted.
+            # it was dropped, as an empty occurrence.
             to_folded = text.to_folded
             for m in ARROW_RE.finditer(text.folded):
+                self.empty_occurrences = True
                 at = bisect.bisect_left(to_folded, m.start())
                 for alias, term in rubric.order_terms:
                     terms.setdefault(alias, {}).setdefault(term, []).append((at, at))
@@ -875,6 +878,11 @@ def grade(answer: str, question: Question) -> Grade:
     wrong: dict[int, list[_Occurrence]] = {}
     style = question.rubric.style
     listed: set[int] = set()  # concepts named in a bare list
+
+    def quotable(occs: list[_Occurrence]) -> list[_Occurrence]:
+        """The occurrences to quote: all, but for empty ones (arrows)."""
+        return [o for o in occs if o[0] < o[1]] if reading.empty_occurrences else occs
+
     for index in sorted(reading.terms):
         spec = rubric.aliases[index]
         owner = spec.owner
@@ -896,7 +904,7 @@ def grade(answer: str, question: Question) -> Grade:
             said = reading.statement(sentence)
             if spec.wrong:
                 if said and not reading.asks(sentence):
-                    wrong.setdefault(owner, []).extend(o for o in occs if o[0] < o[1])
+                    wrong.setdefault(owner, []).extend(quotable(occs))
                 continue
             if said:
                 value = 1.0
@@ -908,9 +916,9 @@ def grade(answer: str, question: Question) -> Grade:
                     value = BARE_LIST_CREDIT
             if value > credit[owner]:
                 credit[owner] = value
-                quotes[owner] = [o for o in occs if o[0] < o[1]] + quotes[owner]
+                quotes[owner] = quotable(occs) + quotes[owner]
             elif value == credit[owner]:
-                quotes[owner].extend(o for o in occs if o[0] < o[1])
+                quotes[owner].extend(quotable(occs))
 
     found: list[ConceptHit] = []
     missed: list[ConceptMiss] = []
