@@ -15,6 +15,7 @@ from sqlalchemy import Engine, bindparam, exists, func, select
 from bot.domain.records import PracticeReason, RoundInfo
 from bot.ports import AnswerAdded, AnswerRow, GradedText
 from bot.store import tables as t
+from bot.store.driver import DriverStatement
 from bot.store.sql_base import SqlBase
 
 # The statements of an answer's path, built once: building and keying a statement costs
@@ -50,6 +51,9 @@ class AnswerRows(SqlBase):
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
         self._add_answer = self._open_round_insert()
+        if not self._postgres:  # see add_answer
+            self._add_answer_now = DriverStatement(self._add_answer, engine.dialect)
+            self._has_home_tab_now = DriverStatement(_HAS_HOME_TAB, engine.dialect)
         # Round id -> (workspace, question): neither changes while the round exists. (An erased
         # workspace's ids may come back for new rounds: add_answer checks, see round_question.)
         self._round_questions: dict[int, tuple[str, str]] = {}
@@ -141,15 +145,16 @@ class AnswerRows(SqlBase):
         # behind the others (which, for BEGIN IMMEDIATE ... COMMIT under the writers' turns,
         # capped the answers at a few hundred a second). The threads of this process still
         # take turns (see SqliteWriters.threads). No RETURNING: its rows would keep the
-        # statement, and the lock, open until they are fetched.
+        # statement, and the lock, open until they are fetched. Both statements go straight
+        # to the driver (bot.store.driver).
         with self._one_statement() as conn:
             with self._answer_turn:
-                result = conn.execute(self._add_answer, values)
-            if result.rowcount != 1:
+                inserted = self._add_answer_now.run(conn, values)
+            if inserted.rowcount != 1:
                 return AnswerAdded(None)
             home = {"team_id": graded.team_id, "user_id": graded.user_id}
-            home_tab = conn.execute(_HAS_HOME_TAB, home).first() is not None
-            return AnswerAdded(result.lastrowid, home_tab)
+            home_tab = self._has_home_tab_now.run(conn, home).fetchone() is not None
+            return AnswerAdded(inserted.lastrowid, home_tab)
 
     def add_practice(
         self, graded: GradedText, *, round_id: int | None, reason: PracticeReason
