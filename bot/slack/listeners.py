@@ -147,7 +147,7 @@ def _store(
     return None
 
 
-# ----- the daily round: Answer, the other language, the submission -----
+# ----- the daily round: Answer, the submission, the other language -----
 
 
 def register_round(
@@ -157,6 +157,8 @@ def register_round(
     later: Later,
     counts: AnswerCount,
 ) -> None:
+    # Bolt tries listeners in this order, each match costing it an argument inspection: the
+    # Answer clicks and the submissions of the 9:30 burst first, the other language after.
     @app.action(ids.ANSWER_ACTION_ID)
     def open_answer(
         ack: Ack,
@@ -184,24 +186,6 @@ def register_round(
             )
 
         _open_modal(services, later, client, body, context, logger, answer_modal)
-
-    @app.action(ids.OTHER_LANGUAGE_ACTION_ID)
-    def open_other_language(
-        ack: Ack,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: WebClient,
-        context: BoltContext,
-        logger: logging.Logger,
-    ) -> None:
-        ack()
-
-        def prompt_modal(lang: Lang) -> View:
-            round_ = round_of(services, action.get("value"), context.team_id)
-            question = services.question(round_.question_id)
-            return blocks.prompt_modal(question, lang="en" if lang == "zh" else "zh")
-
-        _open_modal(services, later, client, body, context, logger, prompt_modal)
 
     @app.view(ids.ANSWER_MODAL_CALLBACK_ID)
     def submit_answer(
@@ -239,6 +223,24 @@ def register_round(
             later(home.publish_home, services, client, context.team_id, user_id)
         if submission.counted:
             counts.answered(round_id, client)  # refreshes "N answered" later, throttled
+
+    @app.action(ids.OTHER_LANGUAGE_ACTION_ID)
+    def open_other_language(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+        logger: logging.Logger,
+    ) -> None:
+        ack()
+
+        def prompt_modal(lang: Lang) -> View:
+            round_ = round_of(services, action.get("value"), context.team_id)
+            question = services.question(round_.question_id)
+            return blocks.prompt_modal(question, lang="en" if lang == "zh" else "zh")
+
+        _open_modal(services, later, client, body, context, logger, prompt_modal)
 
 
 # ----- practice: the Answer button of a practice question, and its modal -----
