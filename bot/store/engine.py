@@ -106,8 +106,7 @@ class SqliteWriters:
     """Let one write transaction at a time into a SQLite file, from any process, in turn.
 
     (An answer, the busiest write, is one statement that SQLite runs as a transaction of its
-    own, inside one call: it takes only the turns between threads, `threads`, see
-    SqlStore.add_answer.)
+    own, inside one call, and takes no turn here: see AnswerRows.add_answer.)
 
     SQLite takes one writer; the others sleep 1, 2, 5 ... 100 ms between tries, which put
     the slowest of 50 concurrent submissions at half a second or more. Here writers queue
@@ -121,14 +120,6 @@ class SqliteWriters:
         self._threads = threading.Lock()
         self._lock_path = lock_path
         self._fd: int | None = None
-
-    @property
-    def threads(self) -> threading.Lock:
-        """The turns between this process's threads only: enough for a write that is one
-        statement, which SQLite runs as a transaction within one call, its own lock taken and
-        given back inside it. The threads queue here rather than sleep in SQLite's busy
-        handler (1, 2, 5 ... ms); between processes, collisions are that short and rare."""
-        return self._threads
 
     def __enter__(self) -> None:
         self._threads.acquire()

@@ -36,12 +36,7 @@ class SqlBase:
         self.engine = engine
         self._postgres = engine.dialect.name == "postgresql"
         # SQLite's writers queue, held from BEGIN IMMEDIATE to COMMIT and no longer.
-        writers = sqlite_writers(engine.url)
-        self._writers: AbstractContextManager[object] = writers or nullcontext()
-        # An answer's turn: see AnswerRows.add_answer.
-        self._answer_turn: AbstractContextManager[object] = (
-            writers.threads if writers else nullcontext()
-        )
+        self._writers: AbstractContextManager[object] = sqlite_writers(engine.url) or nullcontext()
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
