@@ -4,8 +4,10 @@ SQLAlchemy's execution of a prebuilt statement (the connection's events, the exe
 context, the bound values, the result) costs more than SQLite takes to run an answer's INSERT:
 about 90 of the 150 microseconds the store spent on an answer. A DriverStatement keeps what
 SQLAlchemy decides (the SQL of its compilation, the conversion of each value by its column's
-type, the wrapping of the driver's errors) and skips the rest. The bot uses it for the answer's
-INSERT and Home tab lookup on SQLite only; everything else goes through SQLAlchemy.
+type, the wrapping of the driver's errors) and skips the rest, the SQLAlchemy connection
+included: it runs on a pooled connection of the driver. The bot uses it for the answer's
+INSERT and Home tab lookup on SQLite only, where the driver is in autocommit (each statement a
+transaction of its own); everything else goes through SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -13,15 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
-from sqlalchemy import Connection, Dialect
+from sqlalchemy import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
 
 class DriverStatement:
-    """A Core statement compiled for one dialect (with positional parameters), run on the
-    driver's connection under a SQLAlchemy connection, its transaction and its errors."""
+    """A Core statement compiled for one dialect (with positional parameters), run on a
+    connection of the driver, its errors raised as SQLAlchemy raises them."""
 
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
@@ -43,17 +45,15 @@ class DriverStatement:
 
     def parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
         """The driver's parameters for `values`, as SQLAlchemy would send them."""
-        given = [values.get(name, written) for name, _, written in self._values]
         return tuple(
-            value if convert is None else convert(value)
-            for value, (_, convert, _) in zip(given, self._values, strict=True)
+            values.get(name, written) if convert is None else convert(values.get(name, written))
+            for name, convert, written in self._values
         )
 
-    def run(self, conn: Connection, values: Mapping[str, Any]) -> Any:
-        """Execute on `conn`'s driver connection; the driver's cursor, to be read at once."""
+    def run(self, driver: Any, values: Mapping[str, Any]) -> Any:
+        """Execute on a driver connection (`Engine.raw_connection()`, or a Connection's
+        `.connection`); the driver's cursor, to be read at once."""
         parameters = self.parameters(values)
-        driver = conn.connection.dbapi_connection
-        assert driver is not None
         cursor = driver.cursor()
         try:
             cursor.execute(self.sql, parameters)

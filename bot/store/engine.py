@@ -19,8 +19,6 @@ DEFAULT_SQLITE_NAME = "k8sq.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # An execution option: this connection only reads, so a deferred BEGIN is enough.
 READ_ONLY = "k8sq_read_only"
-# An execution option: each statement is a transaction of its own (SQLite: no BEGIN at all).
-ONE_STATEMENT = "k8sq_one_statement"
 # Connections kept open in a process: one for each of a gunicorn worker's 8 request threads,
 # and some for the calls made after the acknowledgement and the scheduler. With SQLAlchemy's
 # default of 5, the connections past it were opened and closed again for each request under
@@ -88,10 +86,7 @@ def _configure_sqlite(engine: Engine) -> None:
         # A deferred BEGIN that reads and then writes fails at once with "database is
         # locked" when another writer got in between, whatever the busy timeout; IMMEDIATE
         # takes the write lock up front, so concurrent writers queue instead.
-        options = conn.get_execution_options()
-        if options.get(ONE_STATEMENT):
-            return
-        sql = "BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE"
+        sql = "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
         # Straight to the driver: SQLAlchemy's execution path costs more than the BEGIN
         # itself, twice per answer. Its errors are wrapped as SQLAlchemy would wrap them.
         dbapi_connection = conn.connection.dbapi_connection

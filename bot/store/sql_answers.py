@@ -149,12 +149,12 @@ class AnswerRows(SqlBase):
         # the tail of SQLite's busy sleeps). No RETURNING: its rows would keep the statement,
         # and the lock, open until they are fetched. Both statements go straight to the driver
         # (bot.store.driver).
-        with self._one_statement() as conn:
-            inserted = self._add_answer_now.run(conn, values)
+        with self._driver() as driver:
+            inserted = self._add_answer_now.run(driver, values)
             if inserted.rowcount != 1:
                 return AnswerAdded(None)
             home = {"team_id": graded.team_id, "user_id": graded.user_id}
-            home_tab = self._has_home_tab_now.run(conn, home).fetchone() is not None
+            home_tab = self._has_home_tab_now.run(driver, home).fetchone() is not None
             return AnswerAdded(inserted.lastrowid, home_tab)
 
     def add_practice(

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.domain.records import MessageState, RoundInfo, StoreUnavailable
-from bot.store.engine import ONE_STATEMENT, READ_ONLY, sqlite_writers
+from bot.store.engine import READ_ONLY, sqlite_writers
 
 
 @contextmanager
@@ -44,12 +44,15 @@ class SqlBase:
             yield conn
 
     @contextmanager
-    def _one_statement(self) -> Iterator[Connection]:
-        """A connection whose statements are each a transaction of their own (SQLite)."""
-        with _available(), self.engine.connect() as conn:
-            conn = conn.execution_options(**{ONE_STATEMENT: True})
-            with conn.begin():
-                yield conn
+    def _driver(self) -> Iterator[Any]:
+        """A pooled connection of the driver itself, for bot.store.driver's statements. On
+        SQLite (in autocommit: see bot.store.engine) each statement is its own transaction."""
+        with _available():
+            driver = self.engine.raw_connection()
+            try:
+                yield driver
+            finally:
+                driver.close()  # back to the pool
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:

@@ -79,12 +79,11 @@ def test_driver_errors_are_sqlalchemys(sqlite_store: SqlStore) -> None:
     events = t.slack_events
     insert = DriverStatement(events.insert().values(event_id="Ev1", received_at=NOW), dialect)
     read = DriverStatement(select(events).where(events.c.event_id == "Ev1"), dialect)
-    with sqlite_store.engine.connect() as conn:
-        insert.run(conn, {})
-        assert read.run(conn, {}).fetchone() is not None
+    with sqlite_store._driver() as driver:
+        insert.run(driver, {})
+        assert read.run(driver, {}).fetchone() is not None
         with pytest.raises(IntegrityError, match="UNIQUE"):
-            insert.run(conn, {})
-        conn.exec_driver_sql("DROP TABLE slack_events")
+            insert.run(driver, {})
+        driver.execute("DROP TABLE slack_events")
         with pytest.raises(OperationalError, match="no such table"):
-            read.run(conn, {})
-        conn.rollback()
+            read.run(driver, {})
