@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from bot.cli.slack import WEB_THREADS
+
 SUBMISSIONS = 300
 CLIENTS = 50
 WARMUP = 30
@@ -41,9 +43,9 @@ P99_TARGET_MS = 200.0
 RATIO_TARGET = 2.0
 
 # How both apps are served: as `k8sq run --mode http` serves the bot (WEB_CONCURRENCY
-# workers of 8 threads), and the same for both, so only the app differs.
+# workers of bot.cli.slack.WEB_THREADS threads), and the same for both, so only the app differs.
 GUNICORN_WORKERS = int(os.environ.get("WEB_CONCURRENCY", "2"))
-GUNICORN_THREADS = 8
+GUNICORN_THREADS = WEB_THREADS
 
 SIGNING_SECRET = "bench-signing-secret"
 BOT_TOKEN = "xoxb-bench-token"

@@ -19,10 +19,10 @@ DEFAULT_SQLITE_NAME = "k8sq.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # An execution option: this connection only reads, so a deferred BEGIN is enough.
 READ_ONLY = "k8sq_read_only"
-# Connections kept open in a process: one for each of a gunicorn worker's 8 request threads,
-# and some for the calls made after the acknowledgement and the scheduler. With SQLAlchemy's
-# default of 5, the connections past it were opened and closed again for each request under
-# load (a new SQLite handle, or a new PostgreSQL session, every time).
+# Connections kept open in a process: one for each of a gunicorn worker's request threads
+# (bot.cli.slack.WEB_THREADS), and some for the calls made after the acknowledgement and the
+# scheduler. With SQLAlchemy's default of 5, the connections past it were opened and closed
+# again for each request under load (a new SQLite handle, or a new PostgreSQL session).
 POOL_SIZE = 12
 
 
