@@ -352,14 +352,6 @@ class _Reading(SentenceReading):
                 end = last + 1
                 if latin_end and end < size and end not in breaks and t[end] in _LATIN_CHARS:
                     continue
-                if roles == _ONLY_TERM:
-                    found = by_key.get(key)
-                    if found is None:
-                        by_key[key] = [(start, end)]
-                        key_terms[key] = lit_terms
-                    else:
-                        found.append((start, end))
-                    continue
                 if roles & _ROLE_TERM:
                     found = by_key.get(key)
                     if found is None:
@@ -367,6 +359,8 @@ class _Reading(SentenceReading):
                         key_terms[key] = lit_terms
                     else:
                         found.append((start, end))
+                    if roles == _ONLY_TERM:  # the common case: nothing more to note
+                        continue
                 if roles & _ROLE_CUE:
                     cues.append((start, end))
                 if roles & _ROLE_MASK:
