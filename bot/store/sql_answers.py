@@ -29,7 +29,7 @@ _ADD_PRACTICE = t.practice_attempts.insert().returning(t.practice_attempts.c.id)
 _ROUND_QUESTION = select(t.rounds.c.team_id, t.rounds.c.question_id).where(
     t.rounds.c.id == bindparam("round_id")
 )
-# The columns of an answer or a practice attempt that its grade fills.
+# The columns of an answer or a practice attempt that its grade fills (GradedText's fields).
 _GRADED_COLUMNS = (
     "team_id",
     "user_id",
@@ -121,18 +121,8 @@ class AnswerRows(SqlBase):
 
     @staticmethod
     def _graded_values(graded: GradedText) -> dict[str, Any]:
-        # The keys are _GRADED_COLUMNS.
-        return {
-            "team_id": graded.team_id,
-            "user_id": graded.user_id,
-            "question_id": graded.question_id,
-            "text": graded.text,
-            "points": graded.points,
-            "max_points": graded.max_points,
-            "found": list(graded.found),
-            "missed": list(graded.missed),
-            "rubric_version": graded.rubric_version,
-        }
+        # The columns are named as GradedText's fields.
+        return {name: getattr(graded, name) for name in _GRADED_COLUMNS}
 
     def add_answer(self, round_id: int, graded: GradedText) -> AnswerAdded:
         values = {"round_id": round_id, "answered_at": graded.at, **self._graded_values(graded)}
