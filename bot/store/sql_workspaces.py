@@ -73,13 +73,7 @@ class WorkspaceRows(SqlBase):
         return None if row is None else self._settings(row)
 
     def save_workspace(self, settings: WorkspaceSettings) -> None:
-        w = t.workspaces
-        with self._write() as conn:
-            conn.execute(
-                update(w)
-                .where(w.c.team_id == settings.team_id)
-                .values(**self._settings_values(settings))
-            )
+        self.change_workspace(settings.team_id, lambda _current: settings)
 
     def change_workspace(
         self, team_id: str, change: Callable[[WorkspaceSettings], WorkspaceSettings]
