@@ -79,23 +79,28 @@ _T: dict[str, dict[Lang, str]] = {
 t = Texts(_T)
 
 
+def dispute_action(round_id: int, label: str, *, block_id: str = "k8sq.dispute") -> Block:
+    """The Dispute button of a round: under a grade, and in the round's reveal."""
+    return {
+        "type": "actions",
+        "block_id": block_id,
+        "elements": [
+            {
+                "type": "button",
+                "action_id": ids.DISPUTE_ACTION_ID,
+                "value": str(round_id),
+                "text": plain(label, 75),
+            }
+        ],
+    }
+
+
 def dispute_button(round_id: int, lang: Lang) -> list[Block]:
     """The blocks added under the grade of a scored answer."""
     return [
         {"type": "divider"},
         context(t("dispute_hint", lang)),
-        {
-            "type": "actions",
-            "block_id": "k8sq.dispute",
-            "elements": [
-                {
-                    "type": "button",
-                    "action_id": ids.DISPUTE_ACTION_ID,
-                    "value": str(round_id),
-                    "text": plain(t("dispute", lang), 75),
-                }
-            ],
-        },
+        dispute_action(round_id, t("dispute", lang)),
     ]
 
 

@@ -24,6 +24,7 @@ from bot.slack.blocks import (
     mrkdwn_sections,
     truncate,
 )
+from bot.slack.dispute_blocks import dispute_action
 
 _TEXT: dict[str, dict[Lang, str]] = {
     "title": {"zh": "今日面试题", "en": "Today's interview question"},
@@ -144,7 +145,7 @@ def reveal_post(
     tail = [context(line) for line in lines]
     if summary.answered:
         # Whoever answered can compare with the reference now and dispute their grade.
-        tail.append(_dispute_button(summary.round.id, lang))
+        tail.append(dispute_action(summary.round.id, _t("dispute", lang), block_id="k8sq.reveal"))
     reference = mrkdwn_sections(escape(summary.reference.get(lang)))
     body = fit_blocks(
         [header(_t("reveal_title", lang)), *reference],
@@ -153,21 +154,6 @@ def reveal_post(
     )
     text = f"{_t('reveal_title', lang)} · {lines[0]}"
     return text, body + tail
-
-
-def _dispute_button(round_id: int, lang: Lang) -> Block:
-    return {
-        "type": "actions",
-        "block_id": "k8sq.reveal",
-        "elements": [
-            {
-                "type": "button",
-                "action_id": ids.DISPUTE_ACTION_ID,
-                "value": str(round_id),
-                "text": {"type": "plain_text", "text": _t("dispute", lang)},
-            }
-        ],
-    }
 
 
 # ----- to the admins, by direct message -----
