@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 
 from bench.calibration import load_what_loads
+from bot.domain import COMPILED
 from bot.domain.grading import grade
 from bot.domain.model import Question
 
@@ -116,6 +117,7 @@ def run() -> None:
         grade("", q)  # compile every rubric once, as a running bot does
     compile_ms = (time.perf_counter() - t0) * 1000
     print(f"{len(questions)} questions; compiling every rubric took {compile_ms:.0f} ms")
+    print(f"grader: {'compiled with mypyc' if COMPILED else 'pure Python (not compiled)'}")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     print(f"load average {load:.1f} on {os.cpu_count()} cores (figures are only fair near 0)")
     for label, size in (("short", SHORT_CHARS), ("long", LONG_CHARS)):
