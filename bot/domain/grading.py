@@ -32,12 +32,12 @@ claim itself (the bank's examples are checked for that by the property tests).
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final, cast
 
 import ahocorasick  # type: ignore[import-not-found]
 from rapidfuzz import fuzz
@@ -92,14 +92,13 @@ NOTE_TRUNCATED = "only the first 40000 characters were graded"
 
 _CUE, _MASK, _BREAK, _TERM, _STOP, _NOT_STOP = 0, 1, 2, 3, 4, 5
 # What a literal found in an answer is, as bits: one test for the common case, a term only.
-_ROLE_TERM, _ROLE_CUE, _ROLE_MASK, _ROLE_BREAK, _ROLE_STOP = 1, 2, 4, 8, 16
-_ONLY_TERM = _ROLE_TERM
+# A term alone with its sound (_ROLE_LONE_SOUND) is counted for the homophone pass.
+_ROLE_TERM, _ROLE_CUE, _ROLE_MASK, _ROLE_BREAK, _ROLE_STOP, _ROLE_LONE_SOUND = 1, 2, 4, 8, 16, 32
+_NOT_TERM_ROLES: Final = _ROLE_CUE | _ROLE_MASK | _ROLE_BREAK | _ROLE_STOP
 
 _NEGATION_CHARS = frozenset("不没无非别未否勿莫")
 _CJK_RE = re.compile(CJK_CLASS)
 _LATIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
-_MARKER_RE = re.compile(f"[{SENTENCE}{CLAUSE}]")
-_SENTENCE_RE = re.compile(SENTENCE)
 MARKER_CHARS = SENTENCE + CLAUSE
 # A 的-phrase opened by a cue is at most this many characters before its 的.
 _MODIFIER_CHARS = 5
@@ -121,8 +120,23 @@ def _automaton(items: Iterable[tuple[str, object]]) -> Any:
     return automaton
 
 
+# What the automaton carries for a literal: the literal, its length, whether it starts and ends
+# with a Latin character, its roles (bits), and the (alias, term) of each term it is.
+_Hit = tuple[str, int, bool, bool, int, tuple[tuple[int, int], ...]]
+
+
 def _longest_first(occ: _Occurrence) -> tuple[int, int]:
     return occ[0], -occ[1]
+
+
+def _positions(text: str, mark: str) -> list[int]:
+    """Where a character stands in a text, in order."""
+    found = []
+    i = text.find(mark)
+    while i >= 0:
+        found.append(i)
+        i = text.find(mark, i + 1)
+    return found
 
 
 @dataclass(frozen=True)
@@ -207,26 +221,6 @@ class _Rubric:
         self.not_stop_keys = frozenset(
             key for key, lit in literals.items() if _NOT_STOP in lit.kinds
         )
-        # One Aho-Corasick pass finds every literal wherever it occurs, prefixes included.
-        self.automaton = _automaton(
-            (
-                key,
-                (
-                    key,
-                    len(key),
-                    lit.latin_start,
-                    lit.latin_end,
-                    (_ROLE_TERM if lit.terms else 0)
-                    | (_ROLE_CUE if _CUE in lit.kinds else 0)
-                    | (_ROLE_MASK if _MASK in lit.kinds else 0)
-                    | (_ROLE_BREAK if _BREAK in lit.kinds else 0)
-                    | (_ROLE_STOP if _STOP in lit.kinds or _NOT_STOP in lit.kinds else 0),
-                    lit.terms,
-                ),
-            )
-            for key, lit in literals.items()
-        )
-
         # Chinese terms also match by sound, for homophone typos (路有 for 路由).
         by_sound: dict[str, list[str]] = {}
         for key, lit in literals.items():
@@ -251,7 +245,28 @@ class _Rubric:
             for skey, keys in by_sound.items()
         )
         # Terms alone with their sound: found as written, their sound finds nothing else.
-        self.lone_sound_keys = frozenset(keys[0] for keys in by_sound.values() if len(keys) == 1)
+        lone_sound = {keys[0] for keys in by_sound.values() if len(keys) == 1}
+        # One Aho-Corasick pass finds every literal wherever it occurs, prefixes included.
+        self.automaton = _automaton(
+            (
+                key,
+                (
+                    key,
+                    len(key),
+                    lit.latin_start,
+                    lit.latin_end,
+                    (_ROLE_TERM if lit.terms else 0)
+                    | (_ROLE_CUE if _CUE in lit.kinds else 0)
+                    | (_ROLE_MASK if _MASK in lit.kinds else 0)
+                    | (_ROLE_BREAK if _BREAK in lit.kinds else 0)
+                    | (_ROLE_STOP if _STOP in lit.kinds or _NOT_STOP in lit.kinds else 0)
+                    | (_ROLE_LONE_SOUND if key in lone_sound else 0),
+                    lit.terms,
+                ),
+            )
+            for key, lit in literals.items()
+        )
+
         vocab: set[str] = set()
         for key, lit in literals.items():
             if any(kind == _TERM for kind, _, _ in lit.roles):
@@ -333,18 +348,18 @@ class _Reading(SentenceReading):
         clause_starts: list[int] = []
         stops: list[tuple[int, int, str]] = []
         t = text.text
-        # Where each term literal was found, in order: one append per occurrence; and the
-        # (alias, term) each is, carried by the automaton, so that the rubric's literals
-        # need no lookup.
-        by_key: dict[str, list[_Occurrence]] = {}
-        key_terms: dict[str, tuple[tuple[int, int], ...]] = {}
+        terms = self.terms
+        term_spans = self.term_spans
+        # (alias, term) whose occurrences came out of the order of the text: found through
+        # several literals, or an arrow.
+        unsorted: set[tuple[int, int]] = set()
+        exact = 0  # occurrences of the terms alone with their sound
         if rubric.automaton is not None:
             breaks = text.breaks
             size = len(t)
             cues = self.cues
-            for last, (key, n, latin_start, latin_end, roles, lit_terms) in rubric.automaton.iter(
-                t
-            ):
+            hits = cast("Iterator[tuple[int, _Hit]]", rubric.automaton.iter(t))
+            for last, (key, n, latin_start, latin_end, roles, lit_terms) in hits:
                 start = last + 1 - n
                 # Not inside a Latin word, for literals that start or end with a letter or digit.
                 if latin_start and start and start not in breaks and t[start - 1] in _LATIN_CHARS:
@@ -353,13 +368,26 @@ class _Reading(SentenceReading):
                 if latin_end and end < size and end not in breaks and t[end] in _LATIN_CHARS:
                     continue
                 if roles & _ROLE_TERM:
-                    found = by_key.get(key)
-                    if found is None:
-                        by_key[key] = [(start, end)]
-                        key_terms[key] = lit_terms
-                    else:
-                        found.append((start, end))
-                    if roles == _ONLY_TERM:  # the common case: nothing more to note
+                    term_spans.append((start, end, key))
+                    occ = (start, end)
+                    # The (alias, term) each literal is, carried by the automaton: the rubric's
+                    # literals need no lookup.
+                    for alias, term in lit_terms:
+                        by_term = terms.get(alias)
+                        if by_term is None:
+                            terms[alias] = {term: [occ]}
+                            continue
+                        occs = by_term.get(term)
+                        if occs is None:
+                            by_term[term] = [occ]
+                            continue
+                        before = occs[-1]
+                        if before[0] > start or (before[0] == start and before[1] > end):
+                            unsorted.add((alias, term))
+                        occs.append(occ)
+                    if roles & _ROLE_LONE_SOUND:
+                        exact += 1
+                    if not roles & _NOT_TERM_ROLES:  # the common case: nothing more to note
                         continue
                 if roles & _ROLE_CUE:
                     cues.append((start, end))
@@ -370,20 +398,6 @@ class _Reading(SentenceReading):
                 if roles & _ROLE_STOP:
                     stops.append((start, end, key))
         literals = rubric.literals
-        terms = self.terms
-        several: set[tuple[int, int]] = set()  # (alias, term) found through several literals
-        term_spans = self.term_spans
-        for key, occs in by_key.items():
-            term_spans += [(s, e, key) for s, e in occs]
-            for alias, term in key_terms[key]:
-                by_term = terms.get(alias)
-                if by_term is None:
-                    terms[alias] = {term: occs.copy()}
-                elif term in by_term:
-                    by_term[term] += occs
-                    several.add((alias, term))
-                else:
-                    by_term[term] = occs.copy()
         # Whether a match may hold an empty occurrence, which is never quoted.
         self.empty_occurrences = False
         if rubric.order_terms:
@@ -392,15 +406,14 @@ class _Reading(SentenceReading):
             to_folded = text.to_folded
             for m in ARROW_RE.finditer(text.folded):
                 self.empty_occurrences = True
-                at = bisect.bisect_left(to_folded, m.start())
+                at = bisect_left(to_folded, m.start())
                 for alias, term in rubric.order_terms:
                     terms.setdefault(alias, {}).setdefault(term, []).append((at, at))
-                    several.add((alias, term))
-        for alias, term in several:
-            # In the order of the text; at one place, the longest literal first.
+                    unsorted.add((alias, term))
+        for alias, term in unsorted:
+            # In the order of the text; at one place, the shortest literal first.
             terms[alias][term].sort()
         if rubric.sound_automaton is not None and not t.isascii():
-            exact = sum(len(by_key[key]) for key in rubric.lone_sound_keys.intersection(by_key))
             self._find_by_sound(rubric, text, exact)
         if masks:
             masks.sort(key=_longest_first)
@@ -421,7 +434,7 @@ class _Reading(SentenceReading):
             for s, e, key in self.term_spans:
                 if key not in holders:
                     continue
-                lo = bisect.bisect_left(self.cue_starts, s)
+                lo = bisect_left(self.cue_starts, s)
                 for cue in self.cues[lo:]:
                     if cue[0] >= e:
                         break
@@ -438,11 +451,13 @@ class _Reading(SentenceReading):
             for s, e, key in stops
             if key in rubric.stop_keys and not any(a <= s and e <= b for a, b in not_stops)
         )
-        self.sentence_bounds = [m.start() for m in _SENTENCE_RE.finditer(t)]
-        clause_bounds = [m.start() for m in _MARKER_RE.finditer(t)]
+        self.sentence_bounds = _positions(t, SENTENCE)
+        clause_bounds = self.sentence_bounds + _positions(t, CLAUSE)
         # A clause break word starts a new clause just before itself.
         if clause_starts:
             clause_bounds = sorted(set(clause_bounds) | {s - 1 for s in clause_starts if s})
+        else:
+            clause_bounds.sort()
         self.clause_bounds = clause_bounds
         self.term_spans.sort()
         self.span_starts = [span[0] for span in self.term_spans]
@@ -452,6 +467,10 @@ class _Reading(SentenceReading):
         self._masked_denies: dict[_Occurrence, bool] = {}
         self.known_words = rubric.known_words
         self.start_sentences()
+
+    def quotable(self, occs: list[_Occurrence]) -> list[_Occurrence]:
+        """The occurrences of a match to quote: all, but for empty ones (arrows)."""
+        return [o for o in occs if o[0] < o[1]] if self.empty_occurrences else occs
 
     def quotes(self, occs: Iterable[_Occurrence]) -> list[str]:
         """The answer's own words for each occurrence: the same terms come back in many
@@ -529,10 +548,10 @@ class _Reading(SentenceReading):
         return t[start:end].rstrip(CLAUSE).endswith(("吗", "么"))
 
     def sentence(self, i: int) -> int:
-        return bisect.bisect_right(self.sentence_bounds, i)
+        return bisect_right(self.sentence_bounds, i)
 
     def clause(self, i: int) -> int:
-        return bisect.bisect_right(self.clause_bounds, i)
+        return bisect_right(self.clause_bounds, i)
 
     def near_cues(self, occ: _Occurrence) -> list[tuple[_Occurrence, bool]]:
         """The negation cues that reach a match: same clause, close before or after it, with
@@ -546,14 +565,14 @@ class _Reading(SentenceReading):
             # The cues close enough to reach it, in its clause: the clause bounds narrow the
             # range of cues rather than each cue's clause being looked up.
             bounds = self.clause_bounds
-            k = bisect.bisect_right(bounds, occ[0])
+            k = bisect_right(bounds, occ[0])
             first = occ[0] - 4 * NEGATION_BEFORE - 12
             if k > 0 and bounds[k - 1] > first:
                 first = bounds[k - 1]
-            lo = bisect.bisect_left(starts, first)
-            hi = bisect.bisect_right(starts, occ[1] + 4 * NEGATION_AFTER)
+            lo = bisect_left(starts, first)
+            hi = bisect_right(starts, occ[1] + 4 * NEGATION_AFTER)
             if k < len(bounds):
-                hi = min(hi, bisect.bisect_left(starts, bounds[k]))
+                hi = min(hi, bisect_left(starts, bounds[k]))
             stops = self.stop_starts
             for cue in self.cues[lo:hi]:
                 modifier = self.modifier_end(cue)
@@ -573,7 +592,7 @@ class _Reading(SentenceReading):
                     continue  # the cue overlaps the match: it is part of the alias
                 if 2 * (b - a) > width and self.gap_units(a, b) > width:
                     continue  # too far (see `within`)
-                i = bisect.bisect_left(stops, a)
+                i = bisect_left(stops, a)
                 if i < len(stops) and stops[i] < b:
                     continue  # a stop (就, 然后, then) between
                 near.append((cue, after))
@@ -583,7 +602,7 @@ class _Reading(SentenceReading):
     def _subject_only(self, cue: _Occurrence, others: list[_Occurrence]) -> bool:
         """Whether a term follows a cue in its clause, out of the cue's reach."""
         clause = self.clause(cue[0])
-        for o in others[bisect.bisect_left(others, (cue[1], -1)) :]:
+        for o in others[bisect_left(others, (cue[1], -1)) :]:
             if self.clause(o[0]) != clause:
                 break
             if all(c != cue for c, _ in self.near_cues(o)):
@@ -660,7 +679,7 @@ class _Reading(SentenceReading):
         A cue right before the alias's own one denies it ("不是没有", "并非没有")."""
         owners = self.cue_owners
         starts = self.cue_starts
-        i = bisect.bisect_left(starts, cue[1])
+        i = bisect_left(starts, cue[1])
         while i < len(starts) and starts[i] < occ[1]:
             own = self.cues[i]
             if alias in owners.get(own, ()) and not self.within(cue[1], own[0], _DOUBLE_NEGATION):
@@ -668,22 +687,17 @@ class _Reading(SentenceReading):
             i += 1
         return False
 
-    def alias_matches(self, index: int) -> Iterator[list[_Occurrence]]:
+    def alias_matches(self, index: int) -> list[list[_Occurrence]]:
         """Each way the alias matches: one occurrence per term, none of them negated."""
         spec = self.rubric.aliases[index]
         found = self.terms.get(index)
         if not found or len(found) < spec.n_terms:
-            return
+            return []
         if spec.n_terms == 1:
             if not self.cues and not self.masked:  # nothing can deny it
-                for o in found[0]:
-                    yield [o]
-                return
-            for o in found[0]:
-                if not self.negated(o, index):
-                    yield [o]
-            return
-        yield from self._windows(
+                return [[o] for o in found[0]]
+            return [[o] for o in found[0] if not self.negated(o, index)]
+        return self._windows(
             self._valid_points(index, found),
             spec.n_terms,
             MISCONCEPTION_WINDOW if spec.wrong else ALIAS_WINDOW,
@@ -699,15 +713,14 @@ class _Reading(SentenceReading):
         bounds = self.sentence_bounds
         points = sorted(
             [
-                (bisect.bisect_right(bounds, o[0]), o[0], term, o)
+                (bisect_right(bounds, o[0]), o[0], term, o)
                 for term, occs in found.items()
                 for o in occs
             ]
         )
         if not self.cues and not self.masked:
             return points
-        negated = self.negated
-        return [p for p in points if not negated(p[3], index, p[2])]
+        return [p for p in points if not self.negated(p[3], index, p[2])]
 
     def _windows(
         self,
@@ -716,10 +729,11 @@ class _Reading(SentenceReading):
         width: int,
         max_clauses: int | None,
         ranks: tuple[int, ...] | None = None,
-    ) -> Iterator[list[_Occurrence]]:
+    ) -> list[list[_Occurrence]]:
         """Smallest stretches of one sentence that hold every term, within the window, and in
         the order of `ranks` when the alias is ordered."""
         clause_bounds = self.clause_bounds
+        found: list[list[_Occurrence]] = []
         counts: dict[int, int] = {}
         left = 0
         for right, point in enumerate(points):
@@ -739,18 +753,18 @@ class _Reading(SentenceReading):
                     pass  # too wide (see `within`)
                 elif (
                     max_clauses is not None
-                    and bisect.bisect_right(clause_bounds, last - 1)
-                    - bisect.bisect_right(clause_bounds, first)
+                    and bisect_right(clause_bounds, last - 1) - bisect_right(clause_bounds, first)
                     >= max_clauses
                 ):
                     pass  # over too many clauses
                 else:
-                    yield occs
+                    found.append(occs)
                 lt = points[left][2]
                 counts[lt] -= 1
                 if not counts[lt]:
                     del counts[lt]
                 left += 1
+        return found
 
 
 def _ordered_terms(
@@ -846,20 +860,16 @@ def grade(answer: str, question: Question) -> Grade:
         answer = answer[:MAX_ANSWER_CHARS]
         notes.append(NOTE_TRUNCATED)
     text = compact(answer)
-
-    def miss_all(reason: str) -> Grade:
+    if _copies_prompt(rubric, text):
         return Grade(
             question_id=question.id,
             points=0.0,
             max_points=max_points,
             found=(),
             missed=rubric.misses,
-            notes=(*notes, reason),
+            notes=(*notes, NOTE_COPIES_QUESTION),
             rubric_version=question.version,
         )
-
-    if _copies_prompt(rubric, text):
-        return miss_all(NOTE_COPIES_QUESTION)
 
     fixes = typo_fixes(rubric, text.folded)
     if fixes:
@@ -872,11 +882,6 @@ def grade(answer: str, question: Question) -> Grade:
     wrong: dict[int, list[_Occurrence]] = {}
     style = question.rubric.style
     listed: set[int] = set()  # concepts named in a bare list
-
-    def quotable(occs: list[_Occurrence]) -> list[_Occurrence]:
-        """The occurrences to quote: all, but for empty ones (arrows)."""
-        return [o for o in occs if o[0] < o[1]] if reading.empty_occurrences else occs
-
     for index in sorted(reading.terms):
         spec = rubric.aliases[index]
         owner = spec.owner
@@ -898,7 +903,7 @@ def grade(answer: str, question: Question) -> Grade:
             said = reading.statement(sentence)
             if spec.wrong:
                 if said and not reading.asks(sentence):
-                    wrong.setdefault(owner, []).extend(quotable(occs))
+                    wrong.setdefault(owner, []).extend(reading.quotable(occs))
                 continue
             if said:
                 value = 1.0
@@ -910,9 +915,9 @@ def grade(answer: str, question: Question) -> Grade:
                     value = BARE_LIST_CREDIT
             if value > credit[owner]:
                 credit[owner] = value
-                quotes[owner] = quotable(occs) + quotes[owner]
+                quotes[owner] = reading.quotable(occs) + quotes[owner]
             elif value == credit[owner]:
-                quotes[owner].extend(quotable(occs))
+                quotes[owner].extend(reading.quotable(occs))
 
     found: list[ConceptHit] = []
     missed: list[ConceptMiss] = []
