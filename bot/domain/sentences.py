@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterator
 
 from bot.domain import lexicon
 from bot.domain.text import CJK_CLASS, CLAUSE, Compact, is_latin, trie_pattern
@@ -31,7 +30,6 @@ SHORT_TERM = 4
 # Symbols that relate terms: "exec (exit 0)", "200 <= code < 400", "L4: Service".
 _STATEMENT_SYMBOLS = frozenset("=<>→(:（：")
 _SYMBOLS = "=<>→"
-_CLAUSE_RE = re.compile(CLAUSE)
 
 _DUTY_CJK = [w for w in lexicon.DUTY_VERBS if not w.isascii()]
 # The words a sentence's glue is counted from, in one search: glue words (group 1), Latin words
@@ -94,10 +92,8 @@ class SentenceReading:
         """Set up the judgements, once the reading has found its terms and cues."""
         self._statement: dict[int, bool] = {}
         self._items: dict[int, bool] = {}
-        self._glue_cache: dict[int, tuple[float, bool]] = {}
-        self._merged: dict[int, list[list[int]]] = {}
-        # Whether the answer as written holds a symbol that relates terms at all.
-        self.symbols_written = any(c in self.text.original for c in _STATEMENT_SYMBOLS)
+        self._merged: dict[int, list[tuple[int, int]]] = {}
+        self._symbols: bool | None = None
 
     def within(self, start: int, end: int, width: int) -> bool:
         """Whether compact positions start and end are at most `width` units apart.
@@ -124,9 +120,11 @@ class SentenceReading:
         cached = self._statement.get(sentence)
         if cached is not None:
             return cached
-        n_terms = self._n_terms(sentence)
+        merged = self._merged_terms(sentence)
+        n_terms = len(merged)
         if n_terms >= BARE_LIST_MIN_TERMS:
-            result = self._glue(sentence, n_terms / TERMS_PER_GLUE) * TERMS_PER_GLUE >= n_terms
+            glue = self._glue(sentence, merged, n_terms / TERMS_PER_GLUE)
+            result = glue * TERMS_PER_GLUE >= n_terms
         else:
             # One item a line: a bare term alone on its line, among other such lines.
             run = 1 if self._item(sentence) else 0
@@ -146,9 +144,10 @@ class SentenceReading:
             return False
         cached = self._items.get(sentence)
         if cached is None:
-            n_terms = self._n_terms(sentence)
+            merged = self._merged_terms(sentence)
+            n_terms = len(merged)
             start, end = self._sentence_span(sentence)
-            cached = 0 < n_terms < BARE_LIST_MIN_TERMS and not self._glue(sentence, 1e-9)
+            cached = 0 < n_terms < BARE_LIST_MIN_TERMS and not self._glue(sentence, merged, 1e-9)
             cached = cached and self.within(start, end, 4 * n_terms)
             self._items[sentence] = cached
         return cached
@@ -159,55 +158,54 @@ class SentenceReading:
         end = bounds[sentence] if sentence < len(bounds) else len(self.text.text)
         return start, end
 
-    def _n_terms(self, sentence: int) -> int:
-        """How many separate terms a sentence names."""
-        return len(self._merged_terms(sentence))
-
-    def _glue(self, sentence: int, enough: float) -> float:
-        """How much a sentence says around its terms: exact, or at least `enough`."""
-        cached = self._glue_cache.get(sentence)
-        if cached is not None and (cached[1] or cached[0] >= enough):
-            return cached[0]
-        glue, exact = self._count_glue(sentence, enough)
-        self._glue_cache[sentence] = (glue, exact)
-        return glue
-
-    def _merged_terms(self, sentence: int) -> list[list[int]]:
+    def _merged_terms(self, sentence: int) -> list[tuple[int, int]]:
         """The folded spans of a sentence's terms; terms that touch or overlap read as one."""
         merged = self._merged.get(sentence)
         if merged is not None:
             return merged
         start, end = self._sentence_span(sentence)
-        in_sentence = self.term_spans[
-            bisect.bisect_left(self.span_starts, start) : bisect.bisect_left(self.span_starts, end)
-        ]
+        starts = self.span_starts
+        spans = self.term_spans
         # A one-character Chinese term (都, 只, 各) is a function word, not a listed term.
         # The spans are sorted as the term spans are: compact positions map to folded ones in
         # order.
         to_folded = self.text.to_folded
         merged = []
-        last: list[int] = []
-        for s, e, key in in_sentence:
+        span_start = span_end = -1  # the span being merged, once there is one
+        for i in range(bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)):
+            s, e, key = spans[i]
             if len(key) > 1 or is_latin(key):
                 fs, fe = to_folded[s], to_folded[e - 1] + 1
-                if merged and fs <= last[1]:
-                    if fe > last[1]:
-                        last[1] = fe
+                if span_start >= 0 and fs <= span_end:
+                    if fe > span_end:
+                        span_end = fe
                 else:
-                    last = [fs, fe]
-                    merged.append(last)
+                    if span_start >= 0:
+                        merged.append((span_start, span_end))
+                    span_start, span_end = fs, fe
+        if span_start >= 0:
+            merged.append((span_start, span_end))
         self._merged[sentence] = merged
         return merged
 
-    def _glue_items(self, sentence: int, first: int, last: int) -> Iterator[tuple[int, float]]:
-        """The glue of a sentence between folded positions `first` and `last`, as (position,
-        weight), in order; found as it is asked for, since a few glue words usually settle the
-        count.
+    def _glue(self, sentence: int, merged: list[tuple[int, int]], enough: float) -> float:
+        """The glue between a sentence's terms (`merged`), stopping once there is `enough`:
+        the count is exact when it is less.
 
-        A Latin word that is neither a term, a known Kubernetes word nor glue gets weight -1:
-        it is the answer's own wording, worth half a glue word. Symbols that relate terms are
-        glue of weight 1.
+        Every word adds to the glue (but the Chinese words of the answer's own, counted last),
+        so it is counted in any order: the words `_WORDS_RE` finds first, as they are asked
+        for, since a few of them usually settle the count. A Latin word that is neither a term,
+        a known Kubernetes word nor glue is the answer's own wording, worth half a glue word.
+        Symbols that relate terms are glue of weight 1.
+
+        Each sentence's glue is counted once at most: for `statement` when it has
+        `BARE_LIST_MIN_TERMS` terms or more, for `_item` when fewer, and both keep their answer.
         """
+        if not merged:
+            return 0.0
+        # Only words between the first term and the last relate them: "... 七层 四层 都有"
+        # is still a list.
+        first, last = merged[0][0], merged[-1][1]
         # From the mark that ends the sentence before to the one that ends this one: no word
         # crosses a mark, so the matches are those of the whole text.
         bounds = self.sentence_bounds
@@ -227,75 +225,33 @@ class SentenceReading:
         outside = _NO_GLUE_RE.search(folded, last, hi)
         if outside is not None:
             hi = outside.start()
-        # The few others at once, in order: negation cues (a negation says something of what
-        # it denies: "No controller, no effect" is no list), and "(" and ":" as written, which
-        # fold into clause marks.
-        others: list[tuple[int, float]] = []
-        if self.cues:
-            k = bisect.bisect_left(self.cue_starts, bounds[sentence - 1] if sentence else 0)
-            for cue in self.cues[k:]:
-                at = to_folded[cue[0]]
-                if at >= last:
-                    break
-                if at >= first:
-                    others.append((at, 1.0))
-        spans = self.text.folded_spans
-        if self.symbols_written and (spans is not None or "，" in folded):
-            original = self.text.original
-            for m in _CLAUSE_RE.finditer(folded, first, last):
-                i = m.start()
-                os_ = spans[i][0] if spans is not None else i
-                if original[os_ : os_ + 1] in _STATEMENT_SYMBOLS:
-                    others.append((i, 1.0))
-        others.sort()
-        k, n = 0, len(others)
+        glue = 0.0
+        # A short Chinese term with glue inside is half a name ("只读"), half a verb ("创建"):
+        # it counts once, for three quarters of its strongest glue character.
+        in_short: dict[int, float] = {}
         weights = _GLUE_WEIGHTS
-        skip = self.known_words
+        known = self.known_words
         for m in _WORDS_RE.finditer(folded, start, hi):
             at = m.start()
             if at >= last:
                 break
-            kind = m.lastindex
-            if kind == _GLUE:
-                weight = weights[m.group()]
-                if not weight:
-                    continue  # a joiner
-            elif kind == _OWN_WORD:
-                word = m.group()
-                if word in skip or word.isdigit():
-                    continue
-                weight = -1.0
-            else:  # a symbol
-                weight = 1.0
             if at < first:
                 continue
-            item = (at, weight)
-            while k < n and others[k] < item:
-                yield others[k]
-                k += 1
-            yield item
-        yield from others[k:]
-
-    def _count_glue(self, sentence: int, enough: float) -> tuple[float, bool]:
-        """The glue between a sentence's terms, stopping once there is `enough`.
-
-        Returns the glue counted and whether the count is complete.
-        """
-        merged = self._merged_terms(sentence)
-        if not merged:
-            return 0.0, True
-        starts = [m[0] for m in merged]
-
-        def covering(a: int, b: int) -> list[int] | None:
-            i = bisect.bisect_right(starts, a) - 1
-            return merged[i] if i >= 0 and merged[i][1] >= b else None
-
-        # Only words between the first term and the last relate them: "... 七层 四层 都有"
-        # is still a list.
-        fs, fe = merged[0][0], merged[-1][1]
-        glue = 0.0
+            kind = m.lastindex
+            if kind == _OWN_WORD:
+                word = m.group()
+                if word in known or word.isdigit():
+                    continue
+                glue += 0.5  # a word that is no term: the answer says something of its own
+            else:
+                weight = weights[m.group()] if kind == _GLUE else 1.0  # glue, or a symbol
+                if not weight:
+                    continue  # a joiner
+                glue += self._glue_at(merged, at, weight, in_short)
+            if glue >= enough:
+                return glue
         # "负责故障检测、自动扩展、滚动更新": a verb of duty before the terms relates them.
-        before = self.text.folded[max(0, fs - 24) : fs]
+        before = folded[max(0, first - 24) : first]
         tail = before.rstrip(_SEPARATOR_CHARS)
         if (
             tail
@@ -303,36 +259,61 @@ class SentenceReading:
             and _SEPARATORS_RE.sub("", before).endswith(lexicon.DUTY_VERBS)
         ):
             glue += 2.0
-        # A short Chinese term with glue inside is half a name ("只读"), half a verb ("创建"):
-        # it counts once, for three quarters of its strongest glue character.
-        in_short: dict[int, float] = {}
-        for at, weight in self._glue_items(sentence, fs, fe):
-            if weight < 0:  # a word that is no term: the answer says something of its own
-                glue += 0.5
-            else:
-                seg = covering(at, at + 1)
-                # Inside a long phrase ("不能从集群外访问") glue still says something, and so
-                # does an English verb that is a term ("calls").
-                if (
-                    seg is not None
-                    and seg[1] - seg[0] <= SHORT_TERM
-                    and not is_latin(self.text.folded[at])
-                ):
-                    if self.text.folded[at] not in lexicon.FUNCTION_GLUE:
-                        in_short[seg[0]] = max(in_short.get(seg[0], 0.0), 0.75 * weight)
-                    continue  # a function word inside a term ("每个节点") relates nothing
-                glue += weight
-            if glue >= enough:
-                return glue, False
+        # Negation cues: a negation says something of what it denies ("No controller, no
+        # effect" is no list).
+        cues = self.cues
+        if cues:
+            k = bisect.bisect_left(self.cue_starts, bounds[sentence - 1] if sentence else 0)
+            while k < len(cues):
+                at = to_folded[cues[k][0]]
+                if at >= last:
+                    break
+                if at >= first:
+                    glue += self._glue_at(merged, at, 1.0, in_short)
+                k += 1
+        # "(" and ":" as written, which fold into clause marks.
+        spans = self.text.folded_spans
+        if (spans is not None or CLAUSE in folded) and self._symbols_written():
+            original = self.text.original
+            at = folded.find(CLAUSE, first, last)
+            while at >= 0:
+                os_ = spans[at][0] if spans is not None else at
+                if original[os_ : os_ + 1] in _STATEMENT_SYMBOLS:
+                    glue += self._glue_at(merged, at, 1.0, in_short)
+                at = folded.find(CLAUSE, at + 1, last)
         glue += sum(in_short.values())
         if glue >= enough:
-            return glue, False
+            return glue
         # Chinese words of the answer's own between the terms, but for the words that join
         # list items: a quarter of a glue word each.
-        folded = self.text.folded
-        own = (
-            len(_CJK_RE.findall(folded, fs, fe))
-            - sum(len(_CJK_RE.findall(folded, a, b)) for a, b in merged)
-            - sum(map(len, _JOINER_RE.findall(folded, fs, fe)))
-        )
-        return glue + own / 4, True
+        own = -sum(map(len, _JOINER_RE.findall(folded, first, last)))
+        for i in range(1, len(merged)):
+            own += len(_CJK_RE.findall(folded, merged[i - 1][1], merged[i][0]))
+        return glue + own / 4
+
+    def _glue_at(
+        self, merged: list[tuple[int, int]], at: int, weight: float, in_short: dict[int, float]
+    ) -> float:
+        """What glue of `weight` at folded position `at` adds between the terms `merged`.
+
+        Inside a long phrase ("不能从集群外访问") glue still says something, and so does an
+        English verb that is a term ("calls"). Inside a short Chinese term it adds nothing
+        here, but its share of the term's `in_short`.
+        """
+        for s, e in merged:
+            if e > at:
+                if s <= at and e - s <= SHORT_TERM:
+                    ch = self.text.folded[at]
+                    if not is_latin(ch):
+                        if ch not in lexicon.FUNCTION_GLUE:
+                            in_short[s] = max(in_short.get(s, 0.0), 0.75 * weight)
+                        return 0.0  # a function word inside a term ("每个节点") relates nothing
+                break
+        return weight
+
+    def _symbols_written(self) -> bool:
+        """Whether the answer as written holds a symbol that relates terms at all."""
+        if self._symbols is None:
+            original = self.text.original
+            self._symbols = any(c in original for c in _STATEMENT_SYMBOLS)
+        return self._symbols
