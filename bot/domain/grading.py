@@ -425,7 +425,8 @@ class _Reading(SentenceReading):
                 else:
                     self.masked.append((c, word))
             self.cues = kept
-        self.cues.sort(key=_longest_first)
+        if len(self.cues) > 1:
+            self.cues.sort(key=_longest_first)
         self.cue_starts = [c[0] for c in self.cues]
         # For each cue, the aliases with a term occurrence around it: the cue is their own.
         self.cue_owners: dict[_Occurrence, set[int]] = {}
@@ -459,6 +460,10 @@ class _Reading(SentenceReading):
         else:
             clause_bounds.sort()
         self.clause_bounds = clause_bounds
+        # The cues of each clause, in order: a match looks only at those of its own clause.
+        self.clause_cues: dict[int, list[_Occurrence]] = {}
+        for cue in self.cues:
+            self.clause_cues.setdefault(bisect_right(clause_bounds, cue[0]), []).append(cue)
         self.term_spans.sort()
         self.span_starts = [span[0] for span in self.term_spans]
         self._echoes: dict[int, bool] = {}
@@ -560,21 +565,17 @@ class _Reading(SentenceReading):
         if near is not None:
             return near
         near = []
-        starts = self.cue_starts
-        if starts:
-            # The cues close enough to reach it, in its clause: the clause bounds narrow the
-            # range of cues rather than each cue's clause being looked up.
-            bounds = self.clause_bounds
-            k = bisect_right(bounds, occ[0])
+        in_clause = self.clause_cues.get(self.clause(occ[0]))
+        if in_clause:
+            # The cues close enough to reach it, in its clause.
             first = occ[0] - 4 * NEGATION_BEFORE - 12
-            if k > 0 and bounds[k - 1] > first:
-                first = bounds[k - 1]
-            lo = bisect_left(starts, first)
-            hi = bisect_right(starts, occ[1] + 4 * NEGATION_AFTER)
-            if k < len(bounds):
-                hi = min(hi, bisect_left(starts, bounds[k]))
+            past = occ[1] + 4 * NEGATION_AFTER
             stops = self.stop_starts
-            for cue in self.cues[lo:hi]:
+            for cue in in_clause:
+                if cue[0] < first:
+                    continue
+                if cue[0] > past:
+                    break
                 modifier = self.modifier_end(cue)
                 if cue[1] <= occ[0]:
                     # A cue before a 的-phrase denies that phrase only ("没用的镜像"), and
@@ -592,9 +593,10 @@ class _Reading(SentenceReading):
                     continue  # the cue overlaps the match: it is part of the alias
                 if 2 * (b - a) > width and self.gap_units(a, b) > width:
                     continue  # too far (see `within`)
-                i = bisect_left(stops, a)
-                if i < len(stops) and stops[i] < b:
-                    continue  # a stop (就, 然后, then) between
+                if stops:
+                    i = bisect_left(stops, a)
+                    if i < len(stops) and stops[i] < b:
+                        continue  # a stop (就, 然后, then) between
                 near.append((cue, after))
         self._near[occ] = near
         return near
