@@ -64,7 +64,6 @@ _GLUE_WEIGHTS: dict[str, float] = {
 # Every character a glue word or a word of the answer's own may hold: no match of _WORDS_RE
 # reaches over a character that is none of these.
 _GLUE_CHARS = frozenset("".join(_GLUE_WEIGHTS) + "abcdefghijklmnopqrstuvwxyz0123456789'")
-_NO_GLUE_RE = re.compile(f"[^{re.escape(''.join(sorted(_GLUE_CHARS)))}]")
 _JOINER_RE = re.compile("|".join(lexicon.LIST_JOINERS))
 _SEPARATOR_CHARS = " _-/"
 _SEPARATORS_RE = re.compile("[ _\\-/]+")
@@ -215,16 +214,11 @@ class SentenceReading:
         hi = to_folded[bounds[sentence]] if sentence < len(bounds) else len(folded)
         # Searching from a little before `first` finds the same matches after it as searching
         # from lo: from the first place before it that no match can reach over (or lo), where
-        # the search from lo is between two matches too. Likewise, searching up to the first
-        # such place from `last` on finds the same matches before `last` as searching to hi:
-        # none reaches over that place, and the lookaheads see no word character there either
-        # way.
+        # the search from lo is between two matches too. The search stops at the first match
+        # from `last` on, usually just after it.
         start = first
         while start > lo and folded[start - 1] in _GLUE_CHARS:
             start -= 1
-        outside = _NO_GLUE_RE.search(folded, last, hi)
-        if outside is not None:
-            hi = outside.start()
         glue = 0.0
         # A short Chinese term with glue inside is half a name ("只读"), half a verb ("创建"):
         # it counts once, for three quarters of its strongest glue character.
