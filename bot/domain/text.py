@@ -20,7 +20,6 @@ grade can quote the answer's own words.
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -44,7 +43,8 @@ _CONTENT_CLASS = (
     + "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"  # kana, CJK, Hangul
     + "\U00020000-\U0002fa1f"  # CJK extensions
 )
-_RUN_RE = re.compile(f"[{_CONTENT_CLASS}{MARKERS}]+")
+# With a group, for `split` to keep them; a class first, for the search to skip to them.
+_SEPARATORS_RE = re.compile(f"([^{_CONTENT_CLASS}{MARKERS}][^{_CONTENT_CLASS}{MARKERS}]*)")
 _LATIN_WORD_RE = re.compile(f"[{_LATIN}]+")
 CJK_CLASS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
 _CJK_RE = re.compile(CJK_CLASS)
@@ -156,19 +156,21 @@ def _taiwan_phrases() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]
 
 def _fold_char(ch: str) -> str:
     """Fold one character; the result may be longer (NFKC expands `㎏` to `kg`)."""
-    out = []
-    for c in unicodedata.normalize("NFKC", ch).lower():
-        c = _traditional_to_simplified().get(c, c)
-        if c in _SENTENCE_CHARS:
-            c = SENTENCE
-        elif c in _CLAUSE_CHARS:
-            c = CLAUSE
-        elif c in "\u2018\u2019\u02bc`":
-            c = "'"
-        elif unicodedata.category(c)[0] == "C":
-            c = " "  # control and format characters (zero-width spaces, ...) separate words
-        out.append(c)
-    return "".join(out) or " "
+    return "".join(map(_fold_normal, unicodedata.normalize("NFKC", ch).lower())) or " "
+
+
+def _fold_normal(c: str) -> str:
+    """Fold one character that NFKC and lower case keep as it is."""
+    c = _traditional_to_simplified().get(c, c)
+    if c in _SENTENCE_CHARS:
+        return SENTENCE
+    if c in _CLAUSE_CHARS:
+        return CLAUSE
+    if c in "\u2018\u2019\u02bc`":
+        return "'"
+    if unicodedata.category(c)[0] == "C":
+        return " "  # control and format characters (zero-width spaces, ...) separate words
+    return c
 
 
 _CACHED_BELOW = 0x30000
@@ -189,6 +191,34 @@ class _FoldTable(dict[int, str]):
 _TABLE = _FoldTable()
 
 
+@cache
+def _changing() -> re.Pattern[str]:
+    """Runs of the characters that folding changes.
+
+    Most characters of an answer fold to themselves (lower-case Latin letters, digits, spaces,
+    simplified Chinese, `，` and `。`), and `str.translate` spends as long on each of them as on
+    the others: only these runs go through the table. Past the BMP every character is taken as
+    changing, which keeps the class a bitmap the regex engine tests in one step.
+    """
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x10000):
+        ch = chr(code)
+        if unicodedata.is_normalized("NFKC", ch) and ch.lower() == ch:
+            changes = _fold_normal(ch) != ch  # what `_fold_char` comes to, without its work
+        else:
+            changes = _fold_char(ch) != ch
+        if not changes:
+            continue
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    body = "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in ranges)
+    one = f"[{body}\\U00010000-\\U0010ffff]"
+    # A group, for `split` to keep the runs; a class first, for the search to skip to them.
+    return re.compile(f"({one}{one}*)")
+
+
 def fold(text: str) -> tuple[str, str]:
     """Fold `text` one character at a time.
 
@@ -197,8 +227,12 @@ def fold(text: str) -> tuple[str, str]:
     """
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
-    folded = text.translate(_TABLE)
-    return text, _PERIOD_RE.sub(SENTENCE, folded)
+    parts = _changing().split(text)
+    for i in range(1, len(parts), 2):
+        run = parts[i]
+        # Most runs are one character (a capital, a new line): one lookup, not a translate.
+        parts[i] = _TABLE[ord(run)] if len(run) == 1 else run.translate(_TABLE)
+    return text, _PERIOD_RE.sub(SENTENCE, "".join(parts))
 
 
 def fold_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
@@ -383,31 +417,20 @@ def _replace(
 
 
 def _compact(original: str, folded: str, spans: Spans | None) -> Compact:
-    runs = _RUN_RE.findall(folded)
-    if len(runs) == 1 and len(runs[0]) == len(folded):
-        to_folded = list(range(len(folded)))  # nothing to drop
-    else:
-        # 1 where a character is content, 0 where it is a separator: one translate, no loop.
-        mask = folded.translate(_CONTENT_MASK)
-        if len(mask) == len(folded) and mask.isascii():
-            to_folded = list(itertools.compress(range(len(folded)), mask.encode("ascii")))
-        else:  # characters past the table: find them the slow way
-            to_folded = [m for r in _RUN_RE.finditer(folded) for m in range(*r.span())]
-    breaks = frozenset(itertools.accumulate(map(len, runs), initial=0))
-    return Compact(original, folded, "".join(runs), to_folded, spans, breaks)
-
-
-def _content_mask() -> str:
-    """A translate table: "\x01" for each character the compact string keeps, else "\x00"."""
-    every = "".join(map(chr, range(_MASKED_BELOW)))
-    dropped = re.sub(f"[^{_CONTENT_CLASS}{MARKERS}]", "\x00", every)
-    return re.sub("[^\x00]", "\x01", dropped)
-
-
-# Past this, characters are separators (no content class reaches it), and the mask leaves them
-# as they are, which sends the text to the slow way.
-_MASKED_BELOW = 0x30000
-_CONTENT_MASK = _content_mask()
+    # The content and the separators between, in one C call: content, separator, content, ...
+    # (the first and the last may be empty).
+    parts = _SEPARATORS_RE.split(folded)
+    # Every folded index, less those of the separators: a few deletions, no loop per character.
+    to_folded = list(range(len(folded)))
+    breaks = {0}
+    kept = 0  # compact characters so far
+    for k, part in enumerate(parts):
+        if k % 2 == 0:
+            kept += len(part)
+            breaks.add(kept)
+        else:
+            del to_folded[kept : kept + len(part)]
+    return Compact(original, folded, "".join(parts[::2]), to_folded, spans, frozenset(breaks))
 
 
 def replace_words(base: Compact, replacements: list[tuple[int, int, str]]) -> Compact:

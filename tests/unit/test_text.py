@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.domain import text as text_module
 from bot.domain.text import (
     CLAUSE,
     SENTENCE,
@@ -100,6 +101,18 @@ def test_characters_that_expand_keep_their_place() -> None:
 def test_control_characters_and_emoji_separate_words() -> None:
     assert compact("kube\u200bproxy 🚀\x00ipvs").text == "kubeproxyipvs"
     assert fold("")[1] == ""
+
+
+def test_only_characters_that_fold_to_others_are_looked_up() -> None:
+    # Folding skips the characters that fold to themselves: the class of the others must
+    # hold each of them (and, in the BMP, no more).
+    changing = text_module._changing()
+    for code in range(0x30000):
+        ch = chr(code)
+        changes = text_module._fold_char(ch) != ch
+        assert changes <= bool(changing.fullmatch(ch)), hex(code)
+        if code < 0x10000:
+            assert changes == bool(changing.fullmatch(ch)), hex(code)
 
 
 def test_units_count_chinese_characters_and_latin_words() -> None:
