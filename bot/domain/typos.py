@@ -16,7 +16,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
 # With a group: split, it gives the words and the text between them.
-_LATIN_RUN_RE = re.compile("([a-z0-9]+)")
+# A class first, for the search to skip to the words.
+_LATIN_RUN_RE = re.compile("([a-z0-9][a-z0-9]*)")
 
 
 class TypoRubric(Protocol):
@@ -40,11 +41,15 @@ class TypoRubric(Protocol):
 def max_edits(word: str) -> int:
     """How many typos a Latin word of this length forgives (a transposition is one)."""
     n = len(word)
-    if n < 4:
+    if n < _SHORTEST_TYPO:
         return 0
     if n < 10:
         return 1
     return 2
+
+
+# A shorter word forgives no edit: it is never read as another.
+_SHORTEST_TYPO = 4
 
 
 def typo_fixes(rubric: TypoRubric, folded: str) -> list[tuple[int, int, str]]:
@@ -52,57 +57,77 @@ def typo_fixes(rubric: TypoRubric, folded: str) -> list[tuple[int, int, str]]:
     if not rubric.by_first:
         return []
     known = rubric.known
-    # The words and the text between them, in one C call; where each word starts and ends
-    # follows from their lengths.
+    # The words and the text between them, in one C call: text, word, text, ..., text.
     parts = _LATIN_RUN_RE.split(folded)
-    words = parts[1::2]
-    # Most answers have no unknown word at all.
-    if known.issuperset(words):
+    # Most answers have no unknown word long enough to be a typo. A short one is in no
+    # candidate either: alone it forgives no edit, and runs are made of long words only.
+    unknown = [
+        k // 2
+        for k in range(1, len(parts), 2)
+        if len(parts[k]) >= _SHORTEST_TYPO and parts[k] not in known
+    ]
+    if not unknown:
         return []
-    bounds = list(itertools.accumulate(map(len, parts), initial=0))
-    starts, ends = bounds[1:-1:2], bounds[2:-1:2]
-    unknown = [i for i, w in enumerate(words) if w not in known]
+    words = parts[1::2]
+    # Where each word starts and ends follows from the lengths of the parts.
+    starts: list[int] = []
+    ends: list[int] = []
+    at = 0
+    for k, part in enumerate(parts):
+        if k % 2:
+            starts.append(at)
+            ends.append(at + len(part))
+        at += len(part)
     # (-n, distance, start, end, word, where the written words end in `joined`)
     candidates: list[tuple[int, int, int, int, str, tuple[int, ...]]] = []
     limit = rubric.longest_word + 2
     count = len(words)
-
-    def consider(joined: str, n: int, start: int, end: int) -> None:
-        fix = rubric.closest(joined)
-        if fix is not None:
-            cuts = tuple(itertools.accumulate(len(words[k]) for k in range(first, first + n)))
-            candidates.append((-n, fix[1], start, end, _split_like(joined, cuts, fix[0]), cuts))
-
     # Known words, and runs of known words, are no typos: start only up to two words before an
     # unknown one.
-    first = 0
     for i in sorted({i for u in unknown for i in (u - 2, u - 1, u) if i >= 0}):
-        first = i
         start, joined = starts[i], words[i]
-        if len(joined) > limit:
+        # A short word is no typo alone, and a typo is read inside words, never in a short word
+        # glued to another.
+        if len(joined) > limit or len(joined) < _SHORTEST_TYPO:
             continue
         if joined not in known:
-            consider(joined, 1, start, ends[i])
-        if len(joined) < 4:
-            continue  # a typo is read inside words, never in a short word glued to another
+            _consider(rubric, words, i, 1, joined, start, ends[i], candidates)
         exact_parts = joined in known
         for j in range(i + 1, min(i + 3, count)):
             gap, part = parts[2 * j], words[j]  # the text between word j - 1 and word j
             if gap and _has_content(gap):
                 break
-            if len(part) < 4:
+            if len(part) < _SHORTEST_TYPO:
                 break
             exact_parts = exact_parts and part in known
             joined += part
             if len(joined) > limit:
                 break
             if not exact_parts and joined not in known:
-                consider(joined, j - i + 1, start, ends[j])
+                _consider(rubric, words, i, j - i + 1, joined, start, ends[j], candidates)
     chosen: list[tuple[int, int, str]] = []
     for _, _, start, end, word, _ in sorted(candidates):
         if all(end <= s or start >= e for s, e, _ in chosen):
             chosen.append((start, end, word))
     return sorted(chosen)
+
+
+def _consider(
+    rubric: TypoRubric,
+    words: list[str],
+    first: int,
+    n: int,
+    joined: str,
+    start: int,
+    end: int,
+    candidates: list[tuple[int, int, int, int, str, tuple[int, ...]]],
+) -> None:
+    """Add `joined`, words[first:first + n] written together, to the candidates if it is a
+    typo."""
+    fix = rubric.closest(joined)
+    if fix is not None:
+        cuts = tuple(itertools.accumulate(len(words[k]) for k in range(first, first + n)))
+        candidates.append((-n, fix[1], start, end, _split_like(joined, cuts, fix[0]), cuts))
 
 
 def _split_like(written: str, ends: tuple[int, ...], word: str) -> str:
