@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from typing import Final
 
 from bot.domain import lexicon
 from bot.domain.text import CJK_CLASS, CLAUSE, Compact, is_latin, trie_pattern
@@ -22,14 +23,14 @@ from bot.domain.text import CJK_CLASS, CLAUSE, Compact, is_latin, trie_pattern
 Occurrence = tuple[int, int]
 
 # A sentence needs one glue word per this many terms to be a statement, not a list.
-TERMS_PER_GLUE = 4
+TERMS_PER_GLUE: Final = 4
 # Fewer terms than this in a sentence are a terse answer, not a keyword list.
-BARE_LIST_MIN_TERMS = 3
+BARE_LIST_MIN_TERMS: Final = 3
 # A term of at most this many characters is a name, even with a glue word inside.
-SHORT_TERM = 4
+SHORT_TERM: Final = 4
 # Symbols that relate terms: "exec (exit 0)", "200 <= code < 400", "L4: Service".
-_STATEMENT_SYMBOLS = frozenset("=<>→(:（：")
-_SYMBOLS = "=<>→"
+_STATEMENT_SYMBOLS: Final = frozenset("=<>→(:（：")
+_SYMBOLS: Final = "=<>→"
 
 _DUTY_CJK = [w for w in lexicon.DUTY_VERBS if not w.isascii()]
 # The words a sentence's glue is counted from, in one search: glue words (group 1), Latin words
@@ -41,7 +42,7 @@ _DUTY_CJK = [w for w in lexicon.DUTY_VERBS if not w.isascii()]
 _FIRSTS = {
     w[0] for w in (*lexicon.LIST_JOINERS, *_DUTY_CJK, *lexicon.GLUE_CJK, *lexicon.GLUE_LATIN)
 }
-_WORDS_RE = re.compile(
+_WORDS_RE: Final = re.compile(
     f"(?=[{re.escape(''.join(sorted(_FIRSTS)))}a-z0-9{_SYMBOLS}])"
     f"(?:({trie_pattern(lexicon.LIST_JOINERS)}"
     f"|{trie_pattern(_DUTY_CJK)}"
@@ -49,12 +50,13 @@ _WORDS_RE = re.compile(
     f"|(?<![a-z0-9'])(?:{trie_pattern(lexicon.GLUE_LATIN)})(?![a-z0-9']))"
     f"|([a-z0-9]{{3,}})|[{_SYMBOLS}])"
 )
-_GLUE, _OWN_WORD = 1, 2
+_GLUE: Final = 1
+_OWN_WORD: Final = 2
 # Glue that makes a statement by itself, verbs of duty included ("负责").
 _STRONG_GLUE = lexicon.STRONG_GLUE | frozenset(lexicon.DUTY_VERBS)
 # The weight of each glue word _WORDS_RE finds; a joiner weighs nothing. (A joiner found is always
 # the joiner alternative's: it comes first, and no other alternative finds a joiner.)
-_GLUE_WEIGHTS: dict[str, float] = {
+_GLUE_WEIGHTS: Final[dict[str, float]] = {
     **{
         w: 2.0 if w in _STRONG_GLUE else 1.0
         for w in itertools.chain(_DUTY_CJK, lexicon.GLUE_CJK, lexicon.GLUE_LATIN)
@@ -63,14 +65,14 @@ _GLUE_WEIGHTS: dict[str, float] = {
 }
 # Every character a glue word or a word of the answer's own may hold: no match of _WORDS_RE
 # reaches over a character that is none of these.
-_GLUE_CHARS = frozenset("".join(_GLUE_WEIGHTS) + "abcdefghijklmnopqrstuvwxyz0123456789'")
-_JOINER_RE = re.compile("|".join(lexicon.LIST_JOINERS))
-_SEPARATOR_CHARS = " _-/"
-_SEPARATORS_RE = re.compile("[ _\\-/]+")
+_GLUE_CHARS: Final = frozenset("".join(_GLUE_WEIGHTS) + "abcdefghijklmnopqrstuvwxyz0123456789'")
+_JOINER_RE: Final = re.compile("|".join(lexicon.LIST_JOINERS))
+_SEPARATOR_CHARS: Final = " _-/"
+_SEPARATORS_RE: Final = re.compile("[ _\\-/]+")
 # The last characters of the verbs of duty: the text before the terms ends with one of them
 # (but for separators) before it can end with a verb of duty.
-_DUTY_LAST_CHARS = frozenset(w[-1] for w in lexicon.DUTY_VERBS)
-_CJK_RE = re.compile(CJK_CLASS)
+_DUTY_LAST_CHARS: Final = frozenset(w[-1] for w in lexicon.DUTY_VERBS)
+_CJK_RE: Final = re.compile(CJK_CLASS)
 
 
 class SentenceReading:
