@@ -23,9 +23,9 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Final
 
 SENTENCE = "。"
 CLAUSE = "，"
@@ -246,19 +246,33 @@ def fold_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
     return _PERIOD_RE.sub(SENTENCE, "".join(pieces)), spans
 
 
-@dataclass(frozen=True)
 class Compact:
-    """A folded text without separators, and the way back to the text as written."""
+    """A folded text without separators, and the way back to the text as written.
 
-    original: str
-    folded: str
-    text: str
-    # Compact index -> folded index.
-    to_folded: list[int]
-    # Folded index -> span of `original`, or None when folding kept every length.
-    folded_spans: Spans | None
-    # Compact indexes where a run of content starts or ends: separators were dropped there.
-    breaks: frozenset[int]
+    A plain class with final attributes rather than a frozen dataclass: one is built for each
+    answer, and a dataclass's `__init__` sets each field through `object.__setattr__`.
+    """
+
+    __slots__ = ("original", "folded", "text", "to_folded", "folded_spans", "breaks")
+
+    def __init__(
+        self,
+        original: str,
+        folded: str,
+        text: str,
+        to_folded: list[int],
+        folded_spans: Spans | None,
+        breaks: frozenset[int],
+    ) -> None:
+        self.original: Final = original
+        self.folded: Final = folded
+        self.text: Final = text
+        # Compact index -> folded index.
+        self.to_folded: Final = to_folded
+        # Folded index -> span of `original`, or None when folding kept every length.
+        self.folded_spans: Final = folded_spans
+        # Compact indexes where a run of content starts or ends: separators were dropped there.
+        self.breaks: Final = breaks
 
     def word_start(self, i: int) -> bool:
         """True when a match may start at i: not inside a Latin word."""
