@@ -11,9 +11,9 @@ A Chinese character is one unit, a Latin word two.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import re
+from bisect import bisect_left
 from typing import Final
 
 from bot.domain import lexicon
@@ -167,7 +167,7 @@ class SentenceReading:
         to_folded = self.text.to_folded
         merged = []
         span_start = span_end = -1  # the span being merged, once there is one
-        for i in range(bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)):
+        for i in range(bisect_left(starts, start), bisect_left(starts, end)):
             s, e, key = spans[i]
             if len(key) > 1 or is_latin(key):
                 fs, fe = to_folded[s], to_folded[e - 1] + 1
@@ -229,12 +229,12 @@ class SentenceReading:
                 continue
             kind = m.lastindex
             if kind == _OWN_WORD:
-                word = m.group()
+                word = m[0]
                 if word in known or word.isdigit():
                     continue
                 glue += 0.5  # a word that is no term: the answer says something of its own
             else:
-                weight = weights[m.group()] if kind == _GLUE else 1.0  # glue, or a symbol
+                weight = weights[m[0]] if kind == _GLUE else 1.0  # glue, or a symbol
                 if not weight:
                     continue  # a joiner
                 glue += self._glue_at(merged, at, weight, in_short)
@@ -253,7 +253,7 @@ class SentenceReading:
         # effect" is no list).
         cues = self.cues
         if cues:
-            k = bisect.bisect_left(self.cue_starts, bounds[sentence - 1] if sentence else 0)
+            k = bisect_left(self.cue_starts, bounds[sentence - 1] if sentence else 0)
             while k < len(cues):
                 at = to_folded[cues[k][0]]
                 if at >= last:
