@@ -5,9 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 STAMP := $(VENV)/.installed
-# The grader's sources, as bot.domain.GRADER_MODULES lists them: when one changes, the compiled
-# grader is built again, so that what runs (and what `make test` tests) is the code as it is now.
-GRADER := $(addprefix bot/domain/,$(addsuffix .py,lexicon text sentences typos grading))
+# When a module of bot.domain changes (the compiled ones, bot.domain.GRADER_MODULES, are among
+# them), the grader is compiled again, so that what runs (and what `make test` tests) is the code
+# as it is now. All of them rather than a second copy of that list: a rebuild too many is cheap.
+GRADER := $(wildcard bot/domain/*.py)
 GRADER_STAMP := $(VENV)/.grader-built
 INSTALLED := $(GRADER_STAMP)
 
