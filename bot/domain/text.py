@@ -20,7 +20,6 @@ grade can quote the answer's own words.
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -37,15 +36,33 @@ _SENTENCE_CHARS = "。!?;\n\r\u2026\u2028\u2029\u3002\uff61"
 _CLAUSE_CHARS = ",\u3001:()[]{}\u3010\u3011\u3014\u3015\u2014\u2013\uff5e\u300a\u300b"
 
 _LATIN = "a-z0-9"
-# Characters that carry content in the compact string; everything else is a separator.
-_CONTENT_CLASS = (
-    _LATIN
-    + "\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"  # other Latin letters, Greek, Cyrillic
-    + "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"  # kana, CJK, Hangul
-    + "\U00020000-\U0002fa1f"  # CJK extensions
+# Characters that carry content in the compact string, as (first, last) code points; every other
+# character but the markers is a separator.
+_CONTENT_RANGES = (
+    (ord("a"), ord("z")),
+    (ord("0"), ord("9")),
+    (0x00C0, 0x024F),  # other Latin letters
+    (0x0370, 0x04FF),  # Greek, Cyrillic
+    (0x3040, 0x30FF),  # kana
+    (0x3400, 0x4DBF),  # CJK
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0xAC00, 0xD7AF),  # Hangul
+    (0x20000, 0x2FA1F),  # CJK extensions
 )
-# With a group, for `split` to keep them; a class first, for the search to skip to them.
-_SEPARATORS_RE = re.compile(f"([^{_CONTENT_CLASS}{MARKERS}][^{_CONTENT_CLASS}{MARKERS}]*)")
+
+
+def _kept_table() -> bytes:
+    """1 at the code points the compact string keeps (content and markers), up to the last."""
+    table = bytearray(max(last for _, last in _CONTENT_RANGES) + 1)
+    for first, last in _CONTENT_RANGES:
+        table[first : last + 1] = b"\x01" * (last + 1 - first)
+    for marker in MARKERS:
+        table[ord(marker)] = 1
+    return bytes(table)
+
+
+_KEPT: Final = _kept_table()
 _LATIN_WORD_RE = re.compile(f"[{_LATIN}]+")
 CJK_CLASS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
 _CJK_RE = re.compile(CJK_CLASS)
@@ -432,26 +449,51 @@ def _replace(
 
 
 def _compact(original: str, folded: str, spans: Spans | None) -> Compact:
-    # The content and the separators between, in one C call: content, separator, content, ...
-    # (the first and the last may be empty).
-    parts = _SEPARATORS_RE.split(folded)
-    starts: list[int] = []  # where each run of content starts and ends in `folded`
-    ends: list[int] = []
+    # One pass over the characters, a run of content at a time. A compiled loop reads each
+    # character as a number, with no object made for it; the map of a run is a slice of a list
+    # of indexes made once, with no int object made per character either.
+    kept_table = _KEPT
+    beyond = len(kept_table)
+    size = len(folded)
+    indexes = _indexes(size)
+    runs: list[str] = []
+    to_folded: list[int] = []
     breaks = {0}
-    at = 0  # where the part starts in `folded`
     kept = 0  # compact characters so far
-    for k, part in enumerate(parts):
-        size = len(part)
-        if k % 2 == 0:
-            starts.append(at)
-            ends.append(at + size)
-            kept += size
-            breaks.add(kept)
-        at += size
-    # Every folded index of the runs, in C: no step per character in Python, and none per
-    # separator over the rest of the text (deleting them from all indexes was quadratic).
-    to_folded = list(itertools.chain.from_iterable(map(range, starts, ends)))
-    return Compact(original, folded, "".join(parts[::2]), to_folded, spans, frozenset(breaks))
+    i = 0
+    while i < size:
+        code = ord(folded[i])
+        if code >= beyond or not kept_table[code]:
+            i += 1
+            continue
+        j = i + 1
+        while j < size:
+            code = ord(folded[j])
+            if code >= beyond or not kept_table[code]:
+                break
+            j += 1
+        runs.append(folded[i:j])
+        to_folded += indexes[i:j]
+        kept += j - i
+        breaks.add(kept)
+        i = j + 1
+    text = folded if kept == size else "".join(runs)
+    return Compact(original, folded, text, to_folded, spans, frozenset(breaks))
+
+
+# Folded indexes 0, 1, 2, ..., made once and grown to the longest text so far.
+_INDEXES: list[int] = []
+
+
+def _indexes(size: int) -> list[int]:
+    """At least `size` indexes."""
+    global _INDEXES
+    indexes = _INDEXES
+    if len(indexes) < size:
+        # A new list, never one grown in place: another thread may be slicing the old one.
+        indexes = list(range(size))
+        _INDEXES = indexes
+    return indexes
 
 
 def replace_words(base: Compact, replacements: list[tuple[int, int, str]]) -> Compact:

@@ -103,6 +103,19 @@ def test_control_characters_and_emoji_separate_words() -> None:
     assert fold("")[1] == ""
 
 
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        ("ɏ ɐ", "ɏ"),  # the last of the Latin letters kept, the first IPA letter dropped
+        ("ӿ\u0500", "ӿ"),  # Cyrillic, not its supplement
+        ("\U00020000\U0002b740\U0002fa20", "\U00020000\U0002b740"),  # CJK extensions
+        ("한국 ア", "한국ア"),
+    ],
+)
+def test_content_is_kept_and_other_characters_dropped(written: str, kept: str) -> None:
+    assert compact(written).text == kept
+
+
 def test_only_characters_that_fold_to_others_are_looked_up() -> None:
     # Folding skips the characters that fold to themselves: the class of the others must
     # hold each of them (and, in the BMP, no more).
@@ -133,7 +146,7 @@ def test_homophones_sound_alike_and_keep_their_length() -> None:
     st.text(
         alphabet=st.sampled_from(
             list("ab1 -_.,。，、：kube节点路由叢集預設")
-            + ["\U0001f600", "\u200b", "\U00030001", "㎏"]
+            + ["\U0001f600", "\u200b", "\U00030001", "㎏", "\U00020000", "\U0002fa1f", "ɏ", "ɐ"]
         ),
         max_size=40,
     )
