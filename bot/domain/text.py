@@ -146,11 +146,8 @@ _MAINLAND_WORDS = frozenset(
 
 
 @cache
-def _taiwan_phrases() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
-    """Taiwan words for mainland ones (叢集 is 集群, 伺服器 is 服务器), both sides folded.
-
-    Returns the pattern of the words, the pattern of where one may start, and the table.
-    """
+def _taiwan_phrases() -> dict[str, str]:
+    """Taiwan words for mainland ones (叢集 is 集群, 伺服器 is 服务器), both sides folded."""
     table: dict[str, str] = {}
     path = resources.files("opencc").joinpath("dictionary", "TWPhrasesRev.txt")
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -160,16 +157,33 @@ def _taiwan_phrases() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]
         if key and value and key != value and len(key) > 1 and key not in _MAINLAND_WORDS:
             table[key] = value
     table.update(_PHRASE_OVERRIDES)
-    # The words pattern tries hundreds of branches wherever one of their first characters
-    # stands, and most Chinese text is full of them. A word starts only where its first two
-    # characters stand together (or a one-character word): a character class finds those few
-    # places, which the words pattern is tried at.
-    firsts = "".join(sorted({key[0] for key in table}))
-    seconds = "".join(sorted({key[1] for key in table if len(key) > 1}))
-    singles = "".join(sorted(key for key in table if len(key) == 1))
-    starts = f"[{re.escape(firsts)}](?:(?=[{re.escape(seconds)}])"
-    starts += f"|(?<=[{re.escape(singles)}]))" if singles else ")"
-    return re.compile(trie_pattern(table)), re.compile(starts), table
+    return table
+
+
+# What a character is to the Taiwan words, as bits: the first of a word, the second of one, a
+# word alone.
+_FIRST: Final = 1
+_SECOND: Final = 2
+_ALONE: Final = 4
+
+
+@cache
+def _taiwan_index() -> tuple[bytes, dict[str, list[int]]]:
+    """What the search for Taiwan words looks up: by code point, what the character is to them
+    (bits); by the first two characters of the words, their lengths, longest first."""
+    words = _taiwan_phrases()
+    roles = bytearray(max(ord(ch) for word in words for ch in word) + 1)
+    lengths: dict[str, list[int]] = {}
+    for word in words:
+        if len(word) == 1:
+            roles[ord(word)] |= _ALONE
+            continue
+        roles[ord(word[0])] |= _FIRST
+        roles[ord(word[1])] |= _SECOND
+        lengths.setdefault(word[:2], []).append(len(word))
+    for sizes in lengths.values():
+        sizes.sort(reverse=True)
+    return bytes(roles), lengths
 
 
 def _fold_char(ch: str) -> str:
@@ -376,19 +390,42 @@ def compact(text: str) -> Compact:
 
 
 def _find_phrases(folded: str) -> list[tuple[int, int, str]]:
-    """The Taiwan words of a folded text, as (start, end, mainland word): those the words
-    pattern finds searching the text left to right, tried only where a word may start."""
-    pattern, starts, phrases = _taiwan_phrases()
-    found = []
-    end = 0
-    for start in starts.finditer(folded):
-        at = start.start()
-        if at < end:
-            continue  # inside the word found before
-        m = pattern.match(folded, at)
-        if m is not None:
-            end = m.end()
-            found.append((at, end, phrases[m.group()]))
+    """The Taiwan words of a folded text, as (start, end, mainland word): searching the text left
+    to right, at each place the longest word that starts there, and on after it.
+
+    A compiled loop reads each character as a number and looks at the words only where the
+    first two characters of one stand (or a one-character word): most Chinese text has many
+    of the first characters, few of the pairs.
+    """
+    phrases = _taiwan_phrases()
+    roles, lengths = _taiwan_index()
+    beyond = len(roles)
+    size = len(folded)
+    found: list[tuple[int, int, str]] = []
+    at = 0
+    while at < size:
+        code = ord(folded[at])
+        role = roles[code] if code < beyond else 0
+        if not role:
+            at += 1
+            continue
+        end = 0
+        if role & _FIRST and at + 1 < size:
+            second = ord(folded[at + 1])
+            if second < beyond and roles[second] & _SECOND:
+                sizes = lengths.get(folded[at : at + 2])
+                if sizes is not None:
+                    for n in sizes:
+                        if at + n <= size and folded[at : at + n] in phrases:
+                            end = at + n
+                            break
+        if not end and role & _ALONE:
+            end = at + 1
+        if end:
+            found.append((at, end, phrases[folded[at:end]]))
+            at = end
+        else:
+            at += 1
     return found
 
 

@@ -52,6 +52,44 @@ def test_taiwan_words_still_meet_the_mainland_words_kept() -> None:
     assert fold_phrase("容器執行時") == "容器运行时"
 
 
+def _taiwan_words_read_one_place_at_a_time(folded: str) -> list[tuple[int, int, str]]:
+    """The Taiwan words as the search reads them, written plainly: left to right, at each
+    place the longest word that starts there, and on after it."""
+    phrases = text_module._taiwan_phrases()
+    longest = max(map(len, phrases))
+    found = []
+    at = 0
+    while at < len(folded):
+        for n in range(min(longest, len(folded) - at), 0, -1):
+            if folded[at : at + n] in phrases:
+                found.append((at, at + n, phrases[folded[at : at + n]]))
+                at += n
+                break
+        else:
+            at += 1
+    return found
+
+
+@st.composite
+def _pieces_of_taiwan_words(draw: st.DrawFn) -> str:
+    """Text made of Taiwan words, their beginnings and ends, their characters, and others."""
+    words = sorted(text_module._taiwan_phrases())
+    pieces = []
+    for _ in range(draw(st.integers(0, 12))):
+        word = draw(st.sampled_from(words))
+        cut = draw(st.integers(0, len(word)))
+        pieces.append(
+            draw(st.sampled_from([word, word[:cut], word[cut:], word[cut:][:1], "a ", "的。"]))
+        )
+    return "".join(pieces)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_pieces_of_taiwan_words())
+def test_taiwan_words_are_found_left_to_right_longest_first(folded: str) -> None:
+    assert text_module._find_phrases(folded) == _taiwan_words_read_one_place_at_a_time(folded)
+
+
 def test_chinese_and_english_punctuation_become_markers() -> None:
     text = compact("副本少了，就补。节点挂了！驱逐？好; ok, 行：是的").text
     assert text == (
