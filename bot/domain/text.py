@@ -27,6 +27,8 @@ from functools import cache
 from importlib import resources
 from typing import Final
 
+from bot.domain import COMPILED
+
 SENTENCE = "。"
 CLAUSE = "，"
 MARKERS = SENTENCE + CLAUSE
@@ -35,34 +37,81 @@ MARKERS = SENTENCE + CLAUSE
 _SENTENCE_CHARS = "。!?;\n\r\u2026\u2028\u2029\u3002\uff61"
 _CLAUSE_CHARS = ",\u3001:()[]{}\u3010\u3011\u3014\u3015\u2014\u2013\uff5e\u300a\u300b"
 
-_LATIN = "a-z0-9"
-# Characters that carry content in the compact string, as (first, last) code points; every other
-# character but the markers is a separator.
-_CONTENT_RANGES = (
-    (ord("a"), ord("z")),
-    (ord("0"), ord("9")),
-    (0x00C0, 0x024F),  # other Latin letters
-    (0x0370, 0x04FF),  # Greek, Cyrillic
-    (0x3040, 0x30FF),  # kana
-    (0x3400, 0x4DBF),  # CJK
-    (0x4E00, 0x9FFF),
-    (0xF900, 0xFAFF),
-    (0xAC00, 0xD7AF),  # Hangul
-    (0x20000, 0x2FA1F),  # CJK extensions
+
+class CharClass:
+    """Characters given as ranges of code points, in the two forms `runs` looks for them in.
+
+    The compiled grader reads each character of a text as a number and tests it in a table:
+    the regex engine spends more on each run it finds than that loop on each character. A loop
+    in pure Python spends more on each character, so the pure Python grader lets the regex
+    engine split the text.
+    """
+
+    __slots__ = ("table", "runs_re")
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        table = bytearray(max(last for _, last in ranges) + 1)
+        for first, last in ranges:
+            table[first : last + 1] = b"\x01" * (last + 1 - first)
+        # 1 at the code points of the class, up to the last.
+        self.table: Final = bytes(table)
+        body = "".join(f"{re.escape(chr(first))}-{re.escape(chr(last))}" for first, last in ranges)
+        # With a group, for `split` to keep the runs; a class first, for the search to skip to them.
+        self.runs_re: Final = re.compile(f"([{body}][{body}]*)")
+
+
+def runs(text: str, chars: CharClass) -> tuple[list[str], list[int]]:
+    """The runs of `chars` in `text`, and where each starts."""
+    pieces: list[str] = []
+    starts: list[int] = []
+    if not COMPILED:
+        # Text, run, text, ..., text.
+        parts = chars.runs_re.split(text)
+        at = len(parts[0])
+        for k in range(1, len(parts), 2):
+            pieces.append(parts[k])
+            starts.append(at)
+            at += len(parts[k]) + len(parts[k + 1])
+        return pieces, starts
+    table = chars.table
+    beyond = len(table)
+    size = len(text)
+    i = 0
+    while i < size:
+        code = ord(text[i])
+        if code >= beyond or not table[code]:
+            i += 1
+            continue
+        j = i + 1
+        while j < size:
+            code = ord(text[j])
+            if code >= beyond or not table[code]:
+                break
+            j += 1
+        pieces.append(text[i:j])
+        starts.append(i)
+        i = j + 1
+    return pieces, starts
+
+
+# Characters that carry content in the compact string, with the markers; every other character
+# is a separator.
+_KEPT: Final = CharClass(
+    [
+        (ord("a"), ord("z")),
+        (ord("0"), ord("9")),
+        (0x00C0, 0x024F),  # other Latin letters
+        (0x0370, 0x04FF),  # Greek, Cyrillic
+        (0x3040, 0x30FF),  # kana
+        (0x3400, 0x4DBF),  # CJK
+        (0x4E00, 0x9FFF),
+        (0xF900, 0xFAFF),
+        (0xAC00, 0xD7AF),  # Hangul
+        (0x20000, 0x2FA1F),  # CJK extensions
+        *((ord(marker), ord(marker)) for marker in MARKERS),
+    ]
 )
-
-
-def _kept_table() -> bytes:
-    """1 at the code points the compact string keeps (content and markers), up to the last."""
-    table = bytearray(max(last for _, last in _CONTENT_RANGES) + 1)
-    for first, last in _CONTENT_RANGES:
-        table[first : last + 1] = b"\x01" * (last + 1 - first)
-    for marker in MARKERS:
-        table[ord(marker)] = 1
-    return bytes(table)
-
-
-_KEPT: Final = _kept_table()
+_LATIN = "a-z0-9"
 _LATIN_WORD_RE = re.compile(f"[{_LATIN}]+")
 CJK_CLASS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
 _CJK_RE = re.compile(CJK_CLASS)
@@ -168,9 +217,13 @@ _ALONE: Final = 4
 
 
 @cache
-def _taiwan_index() -> tuple[bytes, dict[str, list[int]]]:
-    """What the search for Taiwan words looks up: by code point, what the character is to them
-    (bits); by the first two characters of the words, their lengths, longest first."""
+def _taiwan_index() -> tuple[bytes, re.Pattern[str], dict[str, list[int]]]:
+    """What the search for Taiwan words looks up.
+
+    Where a word may start, in the two forms `_phrase_starts` looks for it in: by code point,
+    what the character is to the words (bits); and a pattern. Then by the first two characters
+    of the words, their lengths, longest first.
+    """
     words = _taiwan_phrases()
     roles = bytearray(max(ord(ch) for word in words for ch in word) + 1)
     lengths: dict[str, list[int]] = {}
@@ -183,7 +236,15 @@ def _taiwan_index() -> tuple[bytes, dict[str, list[int]]]:
         lengths.setdefault(word[:2], []).append(len(word))
     for sizes in lengths.values():
         sizes.sort(reverse=True)
-    return bytes(roles), lengths
+    table = bytes(roles)
+
+    def having(role: int) -> str:
+        return "".join(re.escape(chr(code)) for code in range(len(table)) if table[code] & role)
+
+    starts = f"[{having(_FIRST)}](?=[{having(_SECOND)}])"
+    if having(_ALONE):
+        starts += f"|[{having(_ALONE)}]"
+    return table, re.compile(starts), lengths
 
 
 def _fold_char(ch: str) -> str:
@@ -391,42 +452,55 @@ def compact(text: str) -> Compact:
 
 def _find_phrases(folded: str) -> list[tuple[int, int, str]]:
     """The Taiwan words of a folded text, as (start, end, mainland word): searching the text left
-    to right, at each place the longest word that starts there, and on after it.
-
-    A compiled loop reads each character as a number and looks at the words only where the
-    first two characters of one stand (or a one-character word): most Chinese text has many
-    of the first characters, few of the pairs.
-    """
+    to right, at each place the longest word that starts there, and on after it."""
     phrases = _taiwan_phrases()
-    roles, lengths = _taiwan_index()
-    beyond = len(roles)
-    size = len(folded)
+    lengths = _taiwan_index()[2]
     found: list[tuple[int, int, str]] = []
-    at = 0
-    while at < size:
+    end = 0
+    for at in _phrase_starts(folded):
+        if at < end:
+            continue  # inside the word found before
+        stop = 0
+        sizes = lengths.get(folded[at : at + 2])
+        if sizes is not None:
+            for n in sizes:
+                if at + n <= len(folded) and folded[at : at + n] in phrases:
+                    stop = at + n
+                    break
+        if not stop and folded[at] in phrases:
+            stop = at + 1
+        if stop:
+            found.append((at, stop, phrases[folded[at:stop]]))
+            end = stop
+    return found
+
+
+def _phrase_starts(folded: str) -> list[int]:
+    """Where a Taiwan word may start: where the first two characters of one stand (or a
+    one-character word). Most Chinese text has many of the first characters, few of the pairs.
+
+    As `runs` does, the compiled grader reads each character as a number and tests it in a
+    table, the pure Python grader lets the regex engine search.
+    """
+    roles, pattern, _ = _taiwan_index()
+    if not COMPILED:
+        return [m.start() for m in pattern.finditer(folded)]
+    beyond = len(roles)
+    last = len(folded) - 1
+    starts: list[int] = []
+    for at in range(last + 1):
         code = ord(folded[at])
         role = roles[code] if code < beyond else 0
         if not role:
-            at += 1
             continue
-        end = 0
-        if role & _FIRST and at + 1 < size:
-            second = ord(folded[at + 1])
-            if second < beyond and roles[second] & _SECOND:
-                sizes = lengths.get(folded[at : at + 2])
-                if sizes is not None:
-                    for n in sizes:
-                        if at + n <= size and folded[at : at + n] in phrases:
-                            end = at + n
-                            break
-        if not end and role & _ALONE:
-            end = at + 1
-        if end:
-            found.append((at, end, phrases[folded[at:end]]))
-            at = end
-        else:
-            at += 1
-    return found
+        if role & _FIRST and at < last:
+            code = ord(folded[at + 1])
+            if code < beyond and roles[code] & _SECOND:
+                starts.append(at)
+                continue
+        if role & _ALONE:
+            starts.append(at)
+    return starts
 
 
 class ReplacedSpans:
@@ -486,36 +560,20 @@ def _replace(
 
 
 def _compact(original: str, folded: str, spans: Spans | None) -> Compact:
-    # One pass over the characters, a run of content at a time. A compiled loop reads each
-    # character as a number, with no object made for it; the map of a run is a slice of a list
-    # of indexes made once, with no int object made per character either.
-    kept_table = _KEPT
-    beyond = len(kept_table)
-    size = len(folded)
-    indexes = _indexes(size)
-    runs: list[str] = []
+    pieces, starts = runs(folded, _KEPT)
+    # The map of a run is a slice of a list of indexes made once: no int object made per
+    # character.
+    indexes = _indexes(len(folded))
     to_folded: list[int] = []
     breaks = {0}
     kept = 0  # compact characters so far
-    i = 0
-    while i < size:
-        code = ord(folded[i])
-        if code >= beyond or not kept_table[code]:
-            i += 1
-            continue
-        j = i + 1
-        while j < size:
-            code = ord(folded[j])
-            if code >= beyond or not kept_table[code]:
-                break
-            j += 1
-        runs.append(folded[i:j])
-        to_folded += indexes[i:j]
-        kept += j - i
+    for k in range(len(pieces)):
+        size = len(pieces[k])
+        start = starts[k]
+        to_folded += indexes[start : start + size]
+        kept += size
         breaks.add(kept)
-        i = j + 1
-    text = folded if kept == size else "".join(runs)
-    return Compact(original, folded, text, to_folded, spans, frozenset(breaks))
+    return Compact(original, folded, "".join(pieces), to_folded, spans, frozenset(breaks))
 
 
 # Folded indexes 0, 1, 2, ..., made once and grown to the longest text so far.

@@ -14,6 +14,11 @@ from typing import Final, Protocol
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
+from bot.domain.text import CharClass, runs
+
+# The letters and digits Latin words are made of.
+_LATIN: Final = CharClass([(ord("a"), ord("z")), (ord("0"), ord("9"))])
+
 
 class TypoRubric(Protocol):
     """What typo fixing asks of a compiled rubric."""
@@ -52,7 +57,7 @@ def typo_fixes(rubric: TypoRubric, folded: str) -> list[tuple[int, int, str]]:
     if not rubric.by_first:
         return []
     known = rubric.known
-    words, starts, ends = _latin_words(folded)
+    words, starts = runs(folded, _LATIN)
     # Most answers have no unknown word long enough to be a typo. A short one is in no
     # candidate either: alone it forgives no edit, and runs are made of long words only.
     unknown = [
@@ -73,11 +78,11 @@ def typo_fixes(rubric: TypoRubric, folded: str) -> list[tuple[int, int, str]]:
         if len(joined) > limit or len(joined) < _SHORTEST_TYPO:
             continue
         if joined not in known:
-            _consider(rubric, words, i, 1, joined, start, ends[i], candidates)
+            _consider(rubric, words, i, 1, joined, start, start + len(joined), candidates)
         exact_parts = joined in known
         for j in range(i + 1, min(i + 3, count)):
-            if _has_content(folded[ends[j - 1] : starts[j]]):  # between word j - 1 and j
-                break
+            if _has_content(folded[starts[j - 1] + len(words[j - 1]) : starts[j]]):
+                break  # something stands between word j - 1 and word j
             part = words[j]
             if len(part) < _SHORTEST_TYPO:
                 break
@@ -86,42 +91,14 @@ def typo_fixes(rubric: TypoRubric, folded: str) -> list[tuple[int, int, str]]:
             if len(joined) > limit:
                 break
             if not exact_parts and joined not in known:
-                _consider(rubric, words, i, j - i + 1, joined, start, ends[j], candidates)
+                _consider(
+                    rubric, words, i, j - i + 1, joined, start, starts[j] + len(part), candidates
+                )
     chosen: list[tuple[int, int, str]] = []
     for _, _, start, end, word, _ in sorted(candidates):
         if all(end <= s or start >= e for s, e, _ in chosen):
             chosen.append((start, end, word))
     return sorted(chosen)
-
-
-def _latin_words(folded: str) -> tuple[list[str], list[int], list[int]]:
-    """The Latin words (runs of letters and digits) of a folded text, where each starts and
-    where each ends.
-
-    A compiled loop reads each character as a number: the regex engine's split spent more on
-    each word than this spends on each character.
-    """
-    words: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    size = len(folded)
-    i = 0
-    while i < size:
-        code = ord(folded[i])
-        if not (ord("a") <= code <= ord("z") or ord("0") <= code <= ord("9")):
-            i += 1
-            continue
-        j = i + 1
-        while j < size:
-            code = ord(folded[j])
-            if not (ord("a") <= code <= ord("z") or ord("0") <= code <= ord("9")):
-                break
-            j += 1
-        words.append(folded[i:j])
-        starts.append(i)
-        ends.append(j)
-        i = j + 1
-    return words, starts, ends
 
 
 def _consider(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,6 +12,7 @@ from bot.domain import text as text_module
 from bot.domain.text import (
     CLAUSE,
     SENTENCE,
+    CharClass,
     compact,
     fold,
     fold_phrase,
@@ -84,10 +87,15 @@ def _pieces_of_taiwan_words(draw: st.DrawFn) -> str:
     return "".join(pieces)
 
 
+@pytest.mark.parametrize("compiled", [True, False])
 @settings(max_examples=500, deadline=None)
 @given(_pieces_of_taiwan_words())
-def test_taiwan_words_are_found_left_to_right_longest_first(folded: str) -> None:
-    assert text_module._find_phrases(folded) == _taiwan_words_read_one_place_at_a_time(folded)
+def test_taiwan_words_are_found_left_to_right_longest_first(compiled: bool, folded: str) -> None:
+    """Whichever way the places a word may start are found (a loop for the compiled grader, a
+    pattern for the pure Python one)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(text_module, "COMPILED", compiled)
+        assert text_module._find_phrases(folded) == _taiwan_words_read_one_place_at_a_time(folded)
 
 
 def test_chinese_and_english_punctuation_become_markers() -> None:
@@ -152,6 +160,38 @@ def test_control_characters_and_emoji_separate_words() -> None:
 )
 def test_content_is_kept_and_other_characters_dropped(written: str, kept: str) -> None:
     assert compact(written).text == kept
+
+
+def _runs_one_character_at_a_time(text: str, chars: CharClass) -> list[tuple[str, int]]:
+    found = []
+    at = 0
+    for inside, group in itertools.groupby(
+        text, lambda ch: ord(ch) < len(chars.table) and chars.table[ord(ch)] == 1
+    ):
+        size = len(list(group))
+        if inside:
+            found.append((text[at : at + size], at))
+        at += size
+    return found
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("az09AZ_-. 。，路由éßɏɐ") + ["\U00020000", "\U0002fa20"]),
+        max_size=30,
+    )
+)
+def test_runs_are_found_alike_by_the_table_and_the_pattern(compiled: bool, text: str) -> None:
+    """Both ways of finding runs (a loop for the compiled grader, a split for the pure Python
+    one) find the runs of characters of the class, whichever grader runs the test."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(text_module, "COMPILED", compiled)
+        for chars in (text_module._KEPT, CharClass([(ord("a"), ord("z")), (ord("0"), ord("9"))])):
+            pieces, starts = text_module.runs(text, chars)
+            expected = _runs_one_character_at_a_time(text, chars)
+            assert list(zip(pieces, starts, strict=True)) == expected
 
 
 def test_only_characters_that_fold_to_others_are_looked_up() -> None:
