@@ -600,6 +600,10 @@ def replace_words(base: Compact, replacements: list[tuple[int, int, str]]) -> Co
     return _compact(base.original, folded, spans)
 
 
+# Characters below the CJK blocks have no sound of their own: they are kept as they are.
+_FIRST_SOUND: Final = 0x3000
+
+
 @cache
 def _sounds() -> dict[int, str]:
     """Chinese character -> one private-use character per toneless pinyin syllable."""
@@ -607,11 +611,21 @@ def _sounds() -> dict[int, str]:
 
     syllables: dict[str, str] = {}
     # Characters below the CJK blocks map to themselves: a hit is faster than a miss.
-    table: dict[int, str] = {code: chr(code) for code in range(0x3000)}
+    table: dict[int, str] = {code: chr(code) for code in range(_FIRST_SOUND)}
     for code, readings in pinyin_dict.items():
         first = unicodedata.normalize("NFD", readings.split(",")[0])
         plain = "".join(c for c in first if not unicodedata.combining(c))
         table[code] = syllables.setdefault(plain, chr(0xE000 + len(syllables)))
+    return table
+
+
+@cache
+def _bmp_sounds() -> list[str | None]:
+    """The sounds of the characters of the BMP, by code point (None: kept as it is)."""
+    table: list[str | None] = [None] * 0x10000
+    for code, sound in _sounds().items():
+        if _FIRST_SOUND <= code < len(table):
+            table[code] = sound
     return table
 
 
@@ -620,7 +634,28 @@ def sounds(text: str) -> str:
 
     One character for one, so positions stay the same. Other characters are kept.
     """
-    return text.translate(_sounds())
+    if not COMPILED:
+        return text.translate(_sounds())
+    # `str.translate` makes an int object for each character to look it up in the table: the
+    # compiled grader reads each character as a number and looks it up in a list.
+    bmp = _bmp_sounds()
+    pieces: list[str] = []
+    kept = 0  # where the characters kept as they are start
+    for i in range(len(text)):
+        code = ord(text[i])
+        if code < _FIRST_SOUND:
+            continue
+        sound = bmp[code] if code < len(bmp) else _sounds().get(code)
+        if sound is None:
+            continue
+        if kept < i:
+            pieces.append(text[kept:i])
+        pieces.append(sound)
+        kept = i + 1
+    if not pieces:
+        return text
+    pieces.append(text[kept:])
+    return "".join(pieces)
 
 
 def fold_phrase(phrase: str) -> str:

@@ -219,6 +219,25 @@ def test_homophones_sound_alike_and_keep_their_length() -> None:
     assert sounds("kube-proxy") == "kube-proxy"
 
 
+@pytest.mark.parametrize("compiled", [True, False])
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("ab1 。，ä路由组件乐〇\u2fff\u3000\ue000\uffff")
+            + ["\U00020000", "\U00032389", "\U0001f600"]
+        ),
+        max_size=30,
+    )
+)
+def test_sounds_are_read_alike_by_the_table_and_the_loop(compiled: bool, text: str) -> None:
+    """Both ways of reading the sounds (a loop for the compiled grader, `str.translate` for the
+    pure Python one) give the same, whichever grader runs the test."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(text_module, "COMPILED", compiled)
+        assert sounds(text) == text.translate(text_module._sounds())
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.text(
