@@ -197,13 +197,33 @@ def test_runs_are_found_alike_by_the_table_and_the_pattern(compiled: bool, text:
 def test_only_characters_that_fold_to_others_are_looked_up() -> None:
     # Folding skips the characters that fold to themselves: the class of the others must
     # hold each of them (and, in the BMP, no more).
-    changing = text_module._changing()
+    changing, table = text_module._changing()
     for code in range(0x30000):
         ch = chr(code)
         changes = text_module._fold_char(ch) != ch
         assert changes <= bool(changing.fullmatch(ch)), hex(code)
         if code < 0x10000:
-            assert changes == bool(changing.fullmatch(ch)), hex(code)
+            assert changes == bool(changing.fullmatch(ch)) == bool(table[code]), hex(code)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("aZ1 \n.,。，：叢集路由ＫÅé㎏①")
+            + ["\U00020000", "\U0002f800", "\U0001f600", "\u200b"]
+        ),
+        max_size=30,
+    )
+)
+def test_folding_finds_the_characters_that_change_alike_both_ways(text: str) -> None:
+    """The compiled grader finds the runs to fold with a loop, the pure Python one with a
+    pattern: the same folding, whichever grader runs the test."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(text_module, "COMPILED", True)
+        by_loop = fold(text)
+        patch.setattr(text_module, "COMPILED", False)
+        assert fold(text) == by_loop
 
 
 def test_units_count_chinese_characters_and_latin_words() -> None:
