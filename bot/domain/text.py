@@ -438,7 +438,9 @@ _COMPARISON_WORDS = {
     "≥": "大于等于",
     "≧": "大于等于",
 }
-_COMPARISON_CHARS_RE = re.compile("[<>≤≥≦≧]")
+# What a comparison is written with. A test of each (a fast search for one character) costs
+# less than the regex engine's test of every character of the answer against the set.
+_COMPARISON_CHARS: Final = "<>≤≥≦≧"
 # A half-open range `[200,400)` folds to `，200，400，`; as written it reads 大于等于 200，小于 400.
 _RANGE_RE = re.compile(f"{CLAUSE} *([0-9]+) *{CLAUSE} *([0-9]+) *{CLAUSE}")
 
@@ -472,7 +474,7 @@ def compact(text: str) -> Compact:
     spans: Spans | None = None
     if len(folded) != len(original):
         folded, spans = fold_spans(original)
-    if _COMPARISON_CHARS_RE.search(folded) or "[" in original or "\uff3b" in original:
+    if any(ch in folded for ch in _COMPARISON_CHARS) or "[" in original or "\uff3b" in original:
         comparisons = _comparisons(original, folded, spans)
         if comparisons:
             folded, spans = _replace(folded, spans, comparisons)
