@@ -427,7 +427,11 @@ class Compact:
 
 # Comparisons with a number read as words, so that `>= 200`, `≥200` and `大于等于 200` match
 # alike; an arrow (`->`, `=>`, `>>`) or a placeholder (`<仓库地址>`) is no comparison.
-_COMPARISON_RE = re.compile("(?<![-=<>])(<=|>=|<|>)(?![-=<>])(?= *[0-9])|([≤≥≦≧])")
+# As written plainly: `(?<![-=<>])(<=|>=|<|>)(?![-=<>])(?= *[0-9])|[≤≥≦≧]`. Patterns that start
+# with a lookbehind or with alternatives of other kinds than one character are tried at every
+# character of the answer; these start with the class of their first characters, which the
+# search skips to, and then tell by a lookbehind which of them it was.
+_COMPARISON_RE = re.compile("[<>≤≥≦≧](?:(?<=[<>])(?<![-=<>].)=?(?![-=<>])(?= *[0-9])|(?<=[≤≥≦≧]))")
 _COMPARISON_WORDS = {
     "<": "小于",
     "<=": "小于等于",
@@ -447,7 +451,9 @@ _RANGE_RE = re.compile(f"{CLAUSE} *([0-9]+) *{CLAUSE} *([0-9]+) *{CLAUSE}")
 
 # Arrows: dropped like other symbols ("认证→授权" reads 认证授权), but the grader reads them
 # as words of order, so that a chain keeps its direction.
-ARROW_RE = re.compile("-+>|=+>|[\u2192\u21d2\u27f6\u2794\u27a1]|(?<= )>(?= )")
+# As written plainly: `-+>|=+>|[→⇒⟶➔➡]|(?<= )>(?= )`, in the form the comparisons have (above).
+_ARROWS = "\u2192\u21d2\u27f6\u2794\u27a1"
+ARROW_RE = re.compile(f"[-=>{_ARROWS}](?:(?<=-)-*>|(?<==)=*>|(?<=[{_ARROWS}])|(?<= >)(?= ))")
 
 
 def _comparisons(original: str, folded: str, spans: Spans | None) -> list[tuple[int, int, str]]:

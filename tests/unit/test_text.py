@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -318,6 +319,20 @@ def test_comparisons_with_numbers_read_as_words(written: str, read: str) -> None
 )
 def test_arrows_placeholders_and_pairs_are_no_comparisons(written: str) -> None:
     assert "于" not in compact(written).text
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=" -=<>≤≥≦≧01a。\u2192\u21d2\u27f6\u2794\u27a1", max_size=14))
+def test_arrows_and_comparisons_are_found_as_written_plainly(text: str) -> None:
+    """The patterns start with the class of their first characters, for the search to skip to
+    them: they find what the plain patterns find."""
+    plainly = {
+        text_module.ARROW_RE: "-+>|=+>|[\u2192\u21d2\u27f6\u2794\u27a1]|(?<= )>(?= )",
+        text_module._COMPARISON_RE: "(?<![-=<>])(<=|>=|<|>)(?![-=<>])(?= *[0-9])|[≤≥≦≧]",
+    }
+    for pattern, plain in plainly.items():
+        found = [m.span() for m in pattern.finditer(text)]
+        assert found == [m.span() for m in re.finditer(plain, text)]
 
 
 def test_a_comparison_is_quoted_as_written() -> None:
