@@ -111,6 +111,8 @@ _KEPT: Final = CharClass(
         *((ord(marker), ord(marker)) for marker in MARKERS),
     ]
 )
+# The letters and digits Latin words are made of, as a class and in a pattern.
+LATIN_WORD_CHARS: Final = CharClass([(ord("a"), ord("z")), (ord("0"), ord("9"))])
 _LATIN = "a-z0-9"
 _LATIN_WORD_RE = re.compile(f"[{_LATIN}]+")
 CJK_CLASS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"

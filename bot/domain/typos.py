@@ -14,10 +14,7 @@ from typing import Final, Protocol
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
-from bot.domain.text import CharClass, runs
-
-# The letters and digits Latin words are made of.
-_LATIN: Final = CharClass([(ord("a"), ord("z")), (ord("0"), ord("9"))])
+from bot.domain.text import LATIN_WORD_CHARS, runs
 
 
 class TypoRubric(Protocol):
@@ -57,7 +54,7 @@ def typo_fixes(rubric: TypoRubric, folded: str) -> list[tuple[int, int, str]]:
     if not rubric.by_first:
         return []
     known = rubric.known
-    words, starts = runs(folded, _LATIN)
+    words, starts = runs(folded, LATIN_WORD_CHARS)
     # Most answers have no unknown word long enough to be a typo. A short one is in no
     # candidate either: alone it forgives no edit, and runs are made of long words only.
     unknown = [
