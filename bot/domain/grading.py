@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final, cast
@@ -57,7 +57,7 @@ from bot.domain.sentences import (
 from bot.domain.sentences import SHORT_TERM as SHORT_TERM
 from bot.domain.sentences import TERMS_PER_GLUE as TERMS_PER_GLUE
 from bot.domain.sentences import Occurrence as _Occurrence
-from bot.domain.sentences import SentenceReading
+from bot.domain.sentences import SentenceReading, index_left, index_right
 from bot.domain.text import (
     ARROW_RE,
     CJK_CLASS,
@@ -406,7 +406,7 @@ class _Reading(SentenceReading):
             to_folded = text.to_folded
             for m in ARROW_RE.finditer(text.folded):
                 self.empty_occurrences = True
-                at = bisect_left(to_folded, m.start())
+                at = index_left(to_folded, m.start())
                 for alias, term in rubric.order_terms:
                     terms.setdefault(alias, {}).setdefault(term, []).append((at, at))
                     unsorted.add((alias, term))
@@ -435,7 +435,7 @@ class _Reading(SentenceReading):
             for s, e, key in self.term_spans:
                 if key not in holders:
                     continue
-                lo = bisect_left(self.cue_starts, s)
+                lo = index_left(self.cue_starts, s)
                 for cue in self.cues[lo:]:
                     if cue[0] >= e:
                         break
@@ -463,7 +463,7 @@ class _Reading(SentenceReading):
         # The cues of each clause, in order: a match looks only at those of its own clause.
         self.clause_cues: dict[int, list[_Occurrence]] = {}
         for cue in self.cues:
-            self.clause_cues.setdefault(bisect_right(clause_bounds, cue[0]), []).append(cue)
+            self.clause_cues.setdefault(index_right(clause_bounds, cue[0]), []).append(cue)
         self.term_spans.sort()
         self.span_starts = [span[0] for span in self.term_spans]
         self._echoes: dict[int, bool] = {}
@@ -553,10 +553,10 @@ class _Reading(SentenceReading):
         return t[start:end].rstrip(CLAUSE).endswith(("吗", "么"))
 
     def sentence(self, i: int) -> int:
-        return bisect_right(self.sentence_bounds, i)
+        return index_right(self.sentence_bounds, i)
 
     def clause(self, i: int) -> int:
-        return bisect_right(self.clause_bounds, i)
+        return index_right(self.clause_bounds, i)
 
     def near_cues(self, occ: _Occurrence) -> list[tuple[_Occurrence, bool]]:
         """The negation cues that reach a match: same clause, close before or after it, with
@@ -594,7 +594,7 @@ class _Reading(SentenceReading):
                 if 2 * (b - a) > width and self.gap_units(a, b) > width:
                     continue  # too far (see `within`)
                 if stops:
-                    i = bisect_left(stops, a)
+                    i = index_left(stops, a)
                     if i < len(stops) and stops[i] < b:
                         continue  # a stop (就, 然后, then) between
                 near.append((cue, after))
@@ -681,7 +681,7 @@ class _Reading(SentenceReading):
         A cue right before the alias's own one denies it ("不是没有", "并非没有")."""
         owners = self.cue_owners
         starts = self.cue_starts
-        i = bisect_left(starts, cue[1])
+        i = index_left(starts, cue[1])
         while i < len(starts) and starts[i] < occ[1]:
             own = self.cues[i]
             if alias in owners.get(own, ()) and not self.within(cue[1], own[0], _DOUBLE_NEGATION):
@@ -715,7 +715,7 @@ class _Reading(SentenceReading):
         bounds = self.sentence_bounds
         points = sorted(
             [
-                (bisect_right(bounds, o[0]), o[0], term, o)
+                (index_right(bounds, o[0]), o[0], term, o)
                 for term, occs in found.items()
                 for o in occs
             ]
@@ -755,7 +755,7 @@ class _Reading(SentenceReading):
                     pass  # too wide (see `within`)
                 elif (
                     max_clauses is not None
-                    and bisect_right(clause_bounds, last - 1) - bisect_right(clause_bounds, first)
+                    and index_right(clause_bounds, last - 1) - index_right(clause_bounds, first)
                     >= max_clauses
                 ):
                     pass  # over too many clauses
