@@ -468,7 +468,6 @@ class _Reading(SentenceReading):
         self.span_starts = [span[0] for span in self.term_spans]
         self._echoes: dict[int, bool] = {}
         self._others_cache: dict[tuple[int, int], list[_Occurrence]] = {}
-        self._quotes: dict[_Occurrence, str] = {}
         self._masked_denies: dict[_Occurrence, bool] = {}
         self.known_words = rubric.known_words
         self.start_sentences()
@@ -477,16 +476,16 @@ class _Reading(SentenceReading):
         """The occurrences of a match to quote: all, but for empty ones (arrows)."""
         return [o for o in occs if o[0] < o[1]] if self.empty_occurrences else occs
 
-    def quotes(self, occs: Iterable[_Occurrence]) -> list[str]:
-        """The answer's own words for each occurrence: the same terms come back in many
-        matches (and the quotes of several concepts), each is quoted once."""
-        known = self._quotes
+    def quotes(self, occs: list[_Occurrence]) -> list[str]:
+        """The answer's own words for each occurrence, each occurrence quoted once: the same
+        terms come back in many matches. (Few come back in the quotes of another concept:
+        remembering the words would cost more than quoting them again.)"""
+        seen: set[_Occurrence] = set()
         words = []
         for occ in occs:
-            word = known.get(occ)
-            if word is None:
-                word = known[occ] = self.text.quote(occ[0], occ[1])
-            words.append(word)
+            if occ not in seen:
+                seen.add(occ)
+                words.append(self.text.quote(occ[0], occ[1]))
         return words
 
     def _find_by_sound(self, rubric: _Rubric, text: Compact, exact: int) -> None:
@@ -836,11 +835,14 @@ def round_half(x: float) -> float:
     return math.floor(x * 2 + 0.5) / 2
 
 
-def _unique(words: Iterable[str], limit: int = 6) -> tuple[str, ...]:
+def _unique(words: list[str], limit: int = 6) -> tuple[str, ...]:
     """The words to quote: each once, none that is part of another, single characters last."""
-    once = dict.fromkeys(words)
-    once.pop("", None)
-    seen = list(once)
+    seen: list[str] = []
+    once: set[str] = set()
+    for w in words:
+        if w and w not in once:
+            once.add(w)
+            seen.append(w)
     # In the quotes joined by new lines, a word found only once is part of no other, when no
     # quote holds a new line (none does: lines end sentences, and no term runs over one).
     joined = "\n".join(seen)
@@ -848,7 +850,8 @@ def _unique(words: Iterable[str], limit: int = 6) -> tuple[str, ...]:
         kept = [w for w in seen if joined.count(w) == 1]
     else:
         kept = [w for w in seen if not any(w != other and w in other for other in seen)]
-    kept.sort(key=lambda w: len(w) < 2)  # stable: order of appearance otherwise
+    if any(len(w) < 2 for w in kept):  # single characters last, each in order of appearance
+        kept = [w for w in kept if len(w) >= 2] + [w for w in kept if len(w) < 2]
     return tuple(kept[:limit])
 
 
@@ -927,20 +930,14 @@ def grade(answer: str, question: Question) -> Grade:
     for i, concept in enumerate(concepts):
         if credit[i] > 0:
             earned += concept.weight * credit[i]
-            found.append(
-                ConceptHit(
-                    concept.id, concept.label, _unique(reading.quotes(dict.fromkeys(quotes[i])))
-                )
-            )
+            found.append(ConceptHit(concept.id, concept.label, _unique(reading.quotes(quotes[i]))))
         else:
             missed.append(rubric.misses[i])
     if any(credit[i] < 1.0 for i in listed):
         notes.append(NOTE_KEYWORD_LIST)
 
     misconceptions = tuple(
-        MisconceptionHit(
-            m.id, m.statement, m.penalty, _unique(reading.quotes(dict.fromkeys(wrong[i])))
-        )
+        MisconceptionHit(m.id, m.statement, m.penalty, _unique(reading.quotes(wrong[i])))
         for i, m in enumerate(question.rubric.misconceptions)
         if i in wrong
     )
