@@ -560,43 +560,44 @@ class _Reading(SentenceReading):
     def near_cues(self, occ: _Occurrence) -> list[tuple[_Occurrence, bool]]:
         """The negation cues that reach a match: same clause, close before or after it, with
         no stop between (就, 然后, then). Each comes with whether it is after the match."""
+        in_clause = self.clause_cues.get(self.clause(occ[0]))
+        if not in_clause:
+            return []  # most clauses hold no cue: no need to remember
         near = self._near.get(occ)
         if near is not None:
             return near
         near = []
-        in_clause = self.clause_cues.get(self.clause(occ[0]))
-        if in_clause:
-            # The cues close enough to reach it, in its clause.
-            first = occ[0] - 4 * NEGATION_BEFORE - 12
-            past = occ[1] + 4 * NEGATION_AFTER
-            stops = self.stop_starts
-            for cue in in_clause:
-                if cue[0] < first:
+        # The cues close enough to reach it, in its clause.
+        first = occ[0] - 4 * NEGATION_BEFORE - 12
+        past = occ[1] + 4 * NEGATION_AFTER
+        stops = self.stop_starts
+        for cue in in_clause:
+            if cue[0] < first:
+                continue
+            if cue[0] > past:
+                break
+            modifier = self.modifier_end(cue)
+            if cue[1] <= occ[0]:
+                # A cue before a 的-phrase denies that phrase only ("没用的镜像"), and
+                # what starts in it ("没有容器在用的镜像").
+                if modifier is not None and occ[0] > modifier:
                     continue
-                if cue[0] > past:
-                    break
-                modifier = self.modifier_end(cue)
-                if cue[1] <= occ[0]:
-                    # A cue before a 的-phrase denies that phrase only ("没用的镜像"), and
-                    # what starts in it ("没有容器在用的镜像").
-                    if modifier is not None and occ[0] > modifier:
-                        continue
-                    a, b, width = cue[1], occ[0], NEGATION_BEFORE
-                    after = False
-                elif cue[0] >= occ[1]:
-                    if modifier is not None:
-                        continue  # "清理没用的镜像": the cue is in what follows
-                    a, b, width = occ[1], cue[0], NEGATION_AFTER
-                    after = True
-                else:
-                    continue  # the cue overlaps the match: it is part of the alias
-                if 2 * (b - a) > width and self.gap_units(a, b) > width:
-                    continue  # too far (see `within`)
-                if stops:
-                    i = index_left(stops, a)
-                    if i < len(stops) and stops[i] < b:
-                        continue  # a stop (就, 然后, then) between
-                near.append((cue, after))
+                a, b, width = cue[1], occ[0], NEGATION_BEFORE
+                after = False
+            elif cue[0] >= occ[1]:
+                if modifier is not None:
+                    continue  # "清理没用的镜像": the cue is in what follows
+                a, b, width = occ[1], cue[0], NEGATION_AFTER
+                after = True
+            else:
+                continue  # the cue overlaps the match: it is part of the alias
+            if 2 * (b - a) > width and self.gap_units(a, b) > width:
+                continue  # too far (see `within`)
+            if stops:
+                i = index_left(stops, a)
+                if i < len(stops) and stops[i] < b:
+                    continue  # a stop (就, 然后, then) between
+            near.append((cue, after))
         self._near[occ] = near
         return near
 
