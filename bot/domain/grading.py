@@ -746,9 +746,15 @@ class _Reading(SentenceReading):
             counts[term] = counts.get(term, 0) + 1
             while len(counts) == n_terms:
                 # Each term's last occurrence in the window.
-                latest = {p[2]: p[3] for p in points[left : right + 1]}
-                occs = sorted(latest.values())
-                first, last = occs[0][0], max([o[1] for o in occs])
+                latest: dict[int, _Occurrence] = {}
+                for i in range(left, right + 1):
+                    latest[points[i][2]] = points[i][3]
+                occs = list(latest.values())
+                occs.sort()
+                first, last = occs[0]
+                for o in occs:
+                    if o[1] > last:
+                        last = o[1]
                 if ranks is not None and not _in_order(latest, ranks):
                     pass
                 elif 2 * (last - first) > width and self.gap_units(first, last) > width:
