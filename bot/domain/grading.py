@@ -74,39 +74,49 @@ from bot.domain.text import (
 from bot.domain.typos import closest_word, typo_fixes
 from bot.domain.typos import max_edits as max_edits  # part of this module's interface
 
-ALIAS_WINDOW = 40
+ALIAS_WINDOW: Final = 40
 # A wrong claim is read more narrowly: within one clause and a shorter window.
-MISCONCEPTION_WINDOW = 30
-MISCONCEPTION_CLAUSES = 1
-NEGATION_BEFORE = 8
-NEGATION_AFTER = 6
-BARE_LIST_CREDIT = 0.2
+MISCONCEPTION_WINDOW: Final = 30
+MISCONCEPTION_CLAUSES: Final = 1
+NEGATION_BEFORE: Final = 8
+NEGATION_AFTER: Final = 6
+BARE_LIST_CREDIT: Final = 0.2
 # Words quoted for a concept or misconception found; past this, its other aliases are skipped.
-ENOUGH_QUOTES = 4
+ENOUGH_QUOTES: Final = 4
 # Longer answers are graded on their first characters only (a Slack message holds 40,000).
-MAX_ANSWER_CHARS = 40_000
+MAX_ANSWER_CHARS: Final = 40_000
 
-NOTE_KEYWORD_LIST = "keyword list"
-NOTE_COPIES_QUESTION = "copies the question"
-NOTE_TRUNCATED = "only the first 40000 characters were graded"
+NOTE_KEYWORD_LIST: Final = "keyword list"
+NOTE_COPIES_QUESTION: Final = "copies the question"
+NOTE_TRUNCATED: Final = "only the first 40000 characters were graded"
 
-_CUE, _MASK, _BREAK, _TERM, _STOP, _NOT_STOP = 0, 1, 2, 3, 4, 5
+_CUE: Final = 0
+_MASK: Final = 1
+_BREAK: Final = 2
+_TERM: Final = 3
+_STOP: Final = 4
+_NOT_STOP: Final = 5
 # What a literal found in an answer is, as bits: one test for the common case, a term only.
 # A term alone with its sound (_ROLE_LONE_SOUND) is counted for the homophone pass.
-_ROLE_TERM, _ROLE_CUE, _ROLE_MASK, _ROLE_BREAK, _ROLE_STOP, _ROLE_LONE_SOUND = 1, 2, 4, 8, 16, 32
+_ROLE_TERM: Final = 1
+_ROLE_CUE: Final = 2
+_ROLE_MASK: Final = 4
+_ROLE_BREAK: Final = 8
+_ROLE_STOP: Final = 16
+_ROLE_LONE_SOUND: Final = 32
 _NOT_TERM_ROLES: Final = _ROLE_CUE | _ROLE_MASK | _ROLE_BREAK | _ROLE_STOP
 
-_NEGATION_CHARS = frozenset("不没无非别未否勿莫")
-_CJK_RE = re.compile(CJK_CLASS)
-_LATIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
-MARKER_CHARS = SENTENCE + CLAUSE
+_NEGATION_CHARS: Final = frozenset("不没无非别未否勿莫")
+_CJK_RE: Final = re.compile(CJK_CLASS)
+_LATIN_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+MARKER_CHARS: Final = SENTENCE + CLAUSE
 # A 的-phrase opened by a cue is at most this many characters before its 的.
-_MODIFIER_CHARS = 5
+_MODIFIER_CHARS: Final = 5
 # A cue followed by one of these denies the verb, not a modifier: 不是, 不会, 不能, 不要.
-_VERB_AFTER_CUE = frozenset("是会能要可应该")
-_LATIN_RUN_RE = re.compile("[a-z0-9]+")
+_VERB_AFTER_CUE: Final = frozenset("是会能要可应该")
+_LATIN_RUN_RE: Final = re.compile("[a-z0-9]+")
 # A cue at most this many units before an alias's own negation denies it: 不是没有, 并非没有.
-_DOUBLE_NEGATION = 2
+_DOUBLE_NEGATION: Final = 2
 
 
 def _automaton(items: Iterable[tuple[str, object]]) -> Any:
@@ -311,9 +321,9 @@ class _Rubric:
         return found
 
 
-_CLOSEST_LIMIT = 20_000
-_CACHE: dict[tuple[str, str], _Rubric] = {}
-_CACHE_LIMIT = 4096
+_CLOSEST_LIMIT: Final = 20_000
+_CACHE: Final[dict[tuple[str, str], _Rubric]] = {}
+_CACHE_LIMIT: Final = 4096
 
 
 def _compiled(question: Question) -> _Rubric:
