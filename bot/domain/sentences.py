@@ -19,8 +19,11 @@ from typing import Final
 from bot.domain import COMPILED, lexicon
 from bot.domain.text import CJK_CLASS, CLAUSE, Compact, is_latin, trie_pattern
 
-# Where a literal was found: (start, end) in the compact text.
-Occurrence = tuple[int, int]
+# Where a literal was found: (start, end) in the compact text. Typed as a tuple of any length
+# so that the compiled grader keeps it as one tuple object: typed as a pair, it is two native
+# ints, boxed into a new tuple each time it goes into a list, a dict or another tuple, which
+# an occurrence does far more often than it is taken apart.
+Occurrence = tuple[int, ...]
 
 # A sentence needs one glue word per this many terms to be a statement, not a list.
 TERMS_PER_GLUE: Final = 4
