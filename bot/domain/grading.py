@@ -746,21 +746,27 @@ class _Reading(SentenceReading):
         the order of `ranks` when the alias is ordered."""
         clause_bounds = self.clause_bounds
         found: list[list[_Occurrence]] = []
-        counts: dict[int, int] = {}
+        # The occurrences of each term (an index below n_terms) in the window, and how many
+        # terms have some.
+        counts = [0] * n_terms
+        present = 0
         left = 0
         for right, point in enumerate(points):
             sentence, term = point[0], point[2]
             if points[left][0] != sentence:
-                counts.clear()
+                counts = [0] * n_terms
+                present = 0
                 left = right
-            counts[term] = counts.get(term, 0) + 1
-            while len(counts) == n_terms:
-                # Each term's last occurrence in the window.
-                latest: dict[int, _Occurrence] = {}
+            if not counts[term]:
+                present += 1
+            counts[term] += 1
+            while present == n_terms:
+                # Each term's last occurrence in the window (each term is there: none stays
+                # empty).
+                latest: list[_Occurrence] = [()] * n_terms
                 for i in range(left, right + 1):
                     latest[points[i][2]] = points[i][3]
-                occs = list(latest.values())
-                occs.sort()
+                occs = sorted(latest)
                 first, last = occs[0]
                 for o in occs:
                     if o[1] > last:
@@ -780,7 +786,7 @@ class _Reading(SentenceReading):
                 lt = points[left][2]
                 counts[lt] -= 1
                 if not counts[lt]:
-                    del counts[lt]
+                    present -= 1
                 left += 1
         return found
 
@@ -818,10 +824,10 @@ def _ordered_terms(
     return tuple(kept), tuple(ranks) if ordered else None, order_words
 
 
-def _in_order(latest: dict[int, _Occurrence], ranks: tuple[int, ...]) -> bool:
+def _in_order(latest: list[_Occurrence], ranks: tuple[int, ...]) -> bool:
     """Whether every term of a lower rank ends before any term of a higher rank starts."""
-    for a, occ_a in latest.items():
-        for b, occ_b in latest.items():
+    for a, occ_a in enumerate(latest):
+        for b, occ_b in enumerate(latest):
             if ranks[a] < ranks[b] and occ_a[1] > occ_b[0]:
                 return False
     return True
