@@ -143,11 +143,23 @@ class Bank:
 # ----- grades -----
 
 
+# A grade is built for each answer, with a hit for each concept found. Their __init__ store
+# the fields in the instance's dictionary, at half the cost of a frozen dataclass's __init__
+# (a call of object.__setattr__ for each field). Each takes the dataclass's fields, in order,
+# with the same defaults: keep it in step with them.
+
+
 @dataclass(frozen=True)
 class ConceptHit:
     concept_id: str
     label: Text
     matched: tuple[str, ...]  # the words of the answer that matched, as written
+
+    def __init__(self, concept_id: str, label: Text, matched: tuple[str, ...]) -> None:
+        fields = self.__dict__
+        fields["concept_id"] = concept_id
+        fields["label"] = label
+        fields["matched"] = matched
 
 
 @dataclass(frozen=True)
@@ -165,6 +177,15 @@ class MisconceptionHit:
     penalty: float
     matched: tuple[str, ...]
 
+    def __init__(
+        self, misconception_id: str, statement: Text, penalty: float, matched: tuple[str, ...]
+    ) -> None:
+        fields = self.__dict__
+        fields["misconception_id"] = misconception_id
+        fields["statement"] = statement
+        fields["penalty"] = penalty
+        fields["matched"] = matched
+
 
 @dataclass(frozen=True)
 class Grade:
@@ -177,6 +198,27 @@ class Grade:
     # Why the points are lower than the concepts alone would give ("keyword list", ...).
     notes: tuple[str, ...] = field(default_factory=tuple)
     rubric_version: str = ""
+
+    def __init__(
+        self,
+        question_id: str,
+        points: float,
+        max_points: float,
+        found: tuple[ConceptHit, ...],
+        missed: tuple[ConceptMiss, ...],
+        misconceptions: tuple[MisconceptionHit, ...] = (),
+        notes: tuple[str, ...] = (),
+        rubric_version: str = "",
+    ) -> None:
+        fields = self.__dict__
+        fields["question_id"] = question_id
+        fields["points"] = points
+        fields["max_points"] = max_points
+        fields["found"] = found
+        fields["missed"] = missed
+        fields["misconceptions"] = misconceptions
+        fields["notes"] = notes
+        fields["rubric_version"] = rubric_version
 
     @property
     def passed(self) -> bool:
