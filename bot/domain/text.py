@@ -619,8 +619,11 @@ def _compact(original: str, folded: str, spans: Spans | None) -> Compact:
     return Compact(original, folded, "".join(pieces), to_folded, spans, frozenset(breaks))
 
 
-# Folded indexes 0, 1, 2, ..., made once and grown to the longest text so far.
+# Folded indexes 0, 1, 2, ..., made once and grown to the longest text so far, up to
+# _INDEXES_KEPT: a longer text (a rare one; folding may make 40,000 characters 18 times as many)
+# gets its own, so that one such answer does not hold tens of megabytes for good.
 _INDEXES: list[int] = []
+_INDEXES_KEPT: Final = 100_000
 
 
 def _indexes(size: int) -> list[int]:
@@ -630,7 +633,8 @@ def _indexes(size: int) -> list[int]:
     if len(indexes) < size:
         # A new list, never one grown in place: another thread may be slicing the old one.
         indexes = list(range(size))
-        _INDEXES = indexes
+        if size <= _INDEXES_KEPT:
+            _INDEXES = indexes
     return indexes
 
 

@@ -280,6 +280,19 @@ def test_the_compact_map_points_at_each_kept_character(text: str) -> None:
     assert c.breaks == gaps | {0, len(c.text)}
 
 
+def test_a_text_folded_past_the_kept_indexes_maps_alike_and_is_not_kept() -> None:
+    """A text that folds longer than the indexes kept for good gets its own: its map is as
+    right as any, and the indexes kept stay as long as they were."""
+    expands = "\ufdfa"  # NFKC makes this one character eighteen
+    text = "kube-proxy " + expands * (text_module._INDEXES_KEPT // 18 + 10) + " 节点"
+    c = compact(text)
+    assert len(c.folded) > text_module._INDEXES_KEPT
+    assert len(c.to_folded) == len(c.text)
+    assert all(c.folded[i] == ch for i, ch in zip(c.to_folded, c.text, strict=True))
+    assert c.quote(len(c.text) - 2, len(c.text)) == "节点"
+    assert len(text_module._INDEXES) <= text_module._INDEXES_KEPT
+
+
 def test_dots_end_sentences_but_not_abbreviations_or_versions() -> None:
     text = compact("e.g. kube-proxy. i.e. ipvs vs. iptables etc. 1.31 k8s.io. ok.").text
     assert text == "egkubeproxy。ieipvsvsiptablesetc131k8sio。ok。"
