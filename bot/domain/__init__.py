@@ -2,7 +2,7 @@
 
 The grader's modules (GRADER_MODULES) are also built into C extension modules with mypyc, beside
 their sources (setup.py, run by `make install`), and Python prefers an extension module to a .py
-file. So that no stale build ever runs, this package loads the five from their .py files instead
+file. So that no stale build ever runs, this package loads them all from their .py files instead
 when the build compiled nothing, when the sources changed since it did (saying so once, with the
 fix), when the compiled modules are missing or do not load, or when K8SQ_PURE_PYTHON=1. It is all
 or nothing: the compiled modules call each other natively. COMPILED says which grader runs.
@@ -19,8 +19,8 @@ from importlib.machinery import EXTENSION_SUFFIXES, ModuleSpec
 from importlib.util import spec_from_file_location
 from types import ModuleType
 
-GRADER_MODULES = ("lexicon", "text", "sentences", "typos", "grading")
-# mypyc compiles the five as one group: a shared library with their code (GRADER_LIBRARY), and
+GRADER_MODULES = ("lexicon", "text", "sentences", "typos", "matching", "grading")
+# mypyc compiles them as one group: a shared library with their code (GRADER_LIBRARY), and
 # for each module a small extension module that initializes it from that library.
 GRADER_GROUP = "grader"
 GRADER_LIBRARY = f"{GRADER_GROUP}__mypyc"

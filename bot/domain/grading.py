@@ -4,9 +4,9 @@ How an answer is read (see questions/README.md for the authors' side):
 
 1. The answer is folded into a compact string (bot.domain.text). Latin typos of the question's
    own words are corrected (never when the word is itself a known term), and every alias term,
-   negation cue and clause break is found in one pass of one regex per question; Chinese terms
-   are also found by sound (路有 for 路由), when at most one character in four differs and
-   none of the differing ones is a negation.
+   negation cue and clause break is found in one pass of the question's compiled rubric
+   (bot.domain.matching); Chinese terms are also found by sound (路有 for 路由), when at most
+   one character in four differs and none of the differing ones is a negation.
 2. A phrase alias matches where it appears; a multi-term alias matches when every term appears
    in one sentence, within `ALIAS_WINDOW` units (a Chinese character is one unit, a Latin word
    two). A misconception's terms must also sit within `MISCONCEPTION_CLAUSES` clause(s) and
@@ -33,24 +33,25 @@ claim itself (the bank's examples are checked for that by the property tests).
 from __future__ import annotations
 
 import math
-import re
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, Final, cast
+from collections.abc import Iterator
+from typing import Final, cast
 
-import ahocorasick  # type: ignore[import-not-found]
 from rapidfuzz import fuzz
 
-from bot.domain import lexicon
-from bot.domain.model import (
-    Alias,
-    ConceptHit,
-    ConceptMiss,
-    Grade,
-    MisconceptionHit,
-    Question,
+from bot.domain.matching import (
+    NOT_TERM_ROLES,
+    ROLE_BREAK,
+    ROLE_CUE,
+    ROLE_LONE_SOUND,
+    ROLE_MASK,
+    ROLE_STOP,
+    ROLE_TERM,
+    CompiledRubric,
+    Hit,
+    compiled_rubric,
 )
+from bot.domain.model import ConceptHit, ConceptMiss, Grade, MisconceptionHit, Question
 from bot.domain.sentences import (
     BARE_LIST_MIN_TERMS as BARE_LIST_MIN_TERMS,  # part of this module's interface
 )
@@ -60,19 +61,15 @@ from bot.domain.sentences import Occurrence as _Occurrence
 from bot.domain.sentences import SentenceReading, index_left, index_right
 from bot.domain.text import (
     ARROW_RE,
-    CJK_CLASS,
     CLAUSE,
     SENTENCE,
     Compact,
     compact,
-    fold,
-    fold_phrase,
-    is_latin,
     replace_words,
     sounds,
 )
-from bot.domain.typos import closest_word, typo_fixes
 from bot.domain.typos import max_edits as max_edits  # part of this module's interface
+from bot.domain.typos import typo_fixes
 
 ALIAS_WINDOW: Final = 40
 # A wrong claim is read more narrowly: within one clause and a shorter window.
@@ -90,49 +87,16 @@ NOTE_KEYWORD_LIST: Final = "keyword list"
 NOTE_COPIES_QUESTION: Final = "copies the question"
 NOTE_TRUNCATED: Final = "only the first 40000 characters were graded"
 
-_CUE: Final = 0
-_MASK: Final = 1
-_BREAK: Final = 2
-_TERM: Final = 3
-_STOP: Final = 4
-_NOT_STOP: Final = 5
-# What a literal found in an answer is, as bits: one test for the common case, a term only.
-# A term alone with its sound (_ROLE_LONE_SOUND) is counted for the homophone pass.
-_ROLE_TERM: Final = 1
-_ROLE_CUE: Final = 2
-_ROLE_MASK: Final = 4
-_ROLE_BREAK: Final = 8
-_ROLE_STOP: Final = 16
-_ROLE_LONE_SOUND: Final = 32
-_NOT_TERM_ROLES: Final = _ROLE_CUE | _ROLE_MASK | _ROLE_BREAK | _ROLE_STOP
 
 _NEGATION_CHARS: Final = frozenset("不没无非别未否勿莫")
-_CJK_RE: Final = re.compile(CJK_CLASS)
 _LATIN_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 MARKER_CHARS: Final = SENTENCE + CLAUSE
 # A 的-phrase opened by a cue is at most this many characters before its 的.
 _MODIFIER_CHARS: Final = 5
 # A cue followed by one of these denies the verb, not a modifier: 不是, 不会, 不能, 不要.
 _VERB_AFTER_CUE: Final = frozenset("是会能要可应该")
-_LATIN_RUN_RE: Final = re.compile("[a-z0-9]+")
 # A cue at most this many units before an alias's own negation denies it: 不是没有, 并非没有.
 _DOUBLE_NEGATION: Final = 2
-
-
-def _automaton(items: Iterable[tuple[str, object]]) -> Any:
-    """An Aho-Corasick automaton of (key, value) items, or None when there are none."""
-    automaton = ahocorasick.Automaton()
-    for key, value in items:
-        automaton.add_word(key, value)
-    if not len(automaton):
-        return None
-    automaton.make_automaton()
-    return automaton
-
-
-# What the automaton carries for a literal: the literal, its length, whether it starts and ends
-# with a Latin character, its roles (bits), and the (alias, term) of each term it is.
-_Hit = tuple[str, int, bool, bool, int, tuple[tuple[int, int], ...]]
 
 
 def _longest_first(occ: _Occurrence) -> tuple[int, int]:
@@ -149,204 +113,13 @@ def _positions(text: str, mark: str) -> list[int]:
     return found
 
 
-@dataclass(frozen=True)
-class _AliasSpec:
-    owner: int  # concept index, or misconception index when `wrong`
-    wrong: bool
-    n_terms: int
-    # For an ordered alias, each term's place in the order: a term of a lower rank comes first.
-    ranks: tuple[int, ...] | None = None
-
-
-@dataclass
-class _Literal:
-    roles: list[tuple[int, int, int]] = field(default_factory=list)  # (kind, alias, term)
-    latin_start: bool = False
-    latin_end: bool = False
-    terms: tuple[tuple[int, int], ...] = ()  # (alias, term) for each alias term it is
-    kinds: frozenset[int] = frozenset()
-    holds_cue: bool = False  # a negation cue is part of this literal
-
-
-class _Rubric:
-    """A question's rubric compiled for matching: built once per question version."""
-
-    def __init__(self, question: Question) -> None:
-        self.question = question
-        rubric = question.rubric
-        self.aliases: list[_AliasSpec] = []
-        literals: dict[str, _Literal] = {}
-
-        term_words: set[str] = set()
-
-        def add(text: str, role: tuple[int, int, int]) -> None:
-            key = fold_phrase(text)
-            if key:
-                literals.setdefault(key, _Literal()).roles.append(role)
-                if role[0] == _TERM:
-                    term_words.update(_LATIN_RUN_RE.findall(fold(text)[1]))
-
-        # (alias, term) of the terms made of words of order: an arrow is one of them too.
-        self.order_terms: list[tuple[int, int]] = []
-
-        def add_alias(alias: Alias, owner: int, wrong: bool) -> None:
-            index = len(self.aliases)
-            terms, ranks, order_words = _ordered_terms(alias.terms)
-            self.aliases.append(_AliasSpec(owner, wrong, len(terms), ranks))
-            self.order_terms.extend((index, t) for t in order_words)
-            for t, alternatives in enumerate(terms):
-                for alternative in alternatives:
-                    add(alternative, (_TERM, index, t))
-
-        for ci, concept in enumerate(rubric.concepts):
-            for alias in concept.aliases:
-                add_alias(alias, ci, False)
-        for mi, misconception in enumerate(rubric.misconceptions):
-            for alias in misconception.aliases:
-                add_alias(alias, mi, True)
-        for word in lexicon.NEGATION_CUES:
-            add(word, (_CUE, -1, -1))
-        for word in lexicon.NOT_NEGATIONS:
-            add(word, (_MASK, -1, -1))
-        for word in lexicon.CLAUSE_BREAKS:
-            add(word, (_BREAK, -1, -1))
-        for word in lexicon.NEGATION_STOPS:
-            add(word, (_STOP, -1, -1))
-        for word in lexicon.NOT_STOPS:
-            add(word, (_NOT_STOP, -1, -1))
-
-        for key, lit in literals.items():
-            lit.terms = tuple((alias, term) for kind, alias, term in lit.roles if kind == _TERM)
-            lit.kinds = frozenset(kind for kind, _, _ in lit.roles)
-            lit.latin_start = is_latin(key[0])
-            lit.latin_end = is_latin(key[-1])
-        cue_keys = [key for key, lit in literals.items() if _CUE in lit.kinds]
-        for key, lit in literals.items():
-            lit.holds_cue = any(cue in key for cue in cue_keys)
-        self.literals = literals
-        # What a reading asks of the literals found, as sets: one lookup in a small set each,
-        # rather than in the literals of the whole rubric.
-        self.cue_holders = frozenset(key for key, lit in literals.items() if lit.holds_cue)
-        self.stop_keys = frozenset(key for key, lit in literals.items() if _STOP in lit.kinds)
-        self.not_stop_keys = frozenset(
-            key for key, lit in literals.items() if _NOT_STOP in lit.kinds
-        )
-        # Chinese terms also match by sound, for homophone typos (路有 for 路由).
-        by_sound: dict[str, list[str]] = {}
-        for key, lit in literals.items():
-            if lit.terms and len(_CJK_RE.findall(key)) >= 2:
-                by_sound.setdefault(sounds(key), []).append(key)
-        self.sound_automaton = _automaton(
-            (
-                skey,
-                (
-                    len(skey),
-                    tuple(
-                        (
-                            key,
-                            literals[key].latin_start,
-                            literals[key].latin_end,
-                            literals[key].terms,
-                        )
-                        for key in keys
-                    ),
-                ),
-            )
-            for skey, keys in by_sound.items()
-        )
-        # Terms alone with their sound: found as written, their sound finds nothing else.
-        lone_sound = {keys[0] for keys in by_sound.values() if len(keys) == 1}
-        # One Aho-Corasick pass finds every literal wherever it occurs, prefixes included.
-        self.automaton = _automaton(
-            (
-                key,
-                (
-                    key,
-                    len(key),
-                    lit.latin_start,
-                    lit.latin_end,
-                    (_ROLE_TERM if lit.terms else 0)
-                    | (_ROLE_CUE if _CUE in lit.kinds else 0)
-                    | (_ROLE_MASK if _MASK in lit.kinds else 0)
-                    | (_ROLE_BREAK if _BREAK in lit.kinds else 0)
-                    | (_ROLE_STOP if _STOP in lit.kinds or _NOT_STOP in lit.kinds else 0)
-                    | (_ROLE_LONE_SOUND if key in lone_sound else 0),
-                    lit.terms,
-                ),
-            )
-            for key, lit in literals.items()
-        )
-
-        vocab: set[str] = set()
-        for key, lit in literals.items():
-            if any(kind == _TERM for kind, _, _ in lit.roles):
-                vocab.update(w for w in _LATIN_RUN_RE.findall(key) if len(w) >= 4)
-        self.vocab = vocab
-        self.known = vocab | lexicon.PROTECTED | lexicon.GLUE_LATIN
-        # Every Latin word of the rubric, the known words and the glue: not the answer's own.
-        self.known_words = self.known | term_words
-        self.by_first: dict[str, list[str]] = {}
-        for word in sorted(vocab):
-            self.by_first.setdefault(word[0], []).append(word)
-        self.longest_word = max((len(w) for w in vocab), default=0)
-        self.prompt_sentences = tuple(
-            part
-            for prompt in (question.prompt.zh, question.prompt.en)
-            for part in re.split(f"[{SENTENCE}]", compact(prompt).text.replace(CLAUSE, ""))
-            if len(part) >= 6
-        )
-        # The lengths a sentence may have to echo one of these.
-        self.echo_sizes = (
-            min((0.7 * len(p) for p in self.prompt_sentences), default=1.0),
-            max((len(p) + 6 for p in self.prompt_sentences), default=0),
-        )
-        self.prompts = tuple(
-            p for p in (fold_phrase(question.prompt.zh), fold_phrase(question.prompt.en)) if p
-        )
-        self.total_weight = rubric.total_weight
-        # A concept missed is missed alike in every grade (the values are frozen).
-        self.misses = tuple(ConceptMiss(c.id, c.label, c.hint, c.required) for c in rubric.concepts)
-        # The same unknown words come back answer after answer: remember what they are.
-        self._closest: dict[str, tuple[str, int] | None] = {}
-
-    def closest(self, word: str) -> tuple[str, int] | None:
-        """The question's word that `word` is a typo of, with the number of edits, if any."""
-        try:
-            return self._closest[word]
-        except KeyError:  # not seen yet (a lookup, not a check first: threads may clear it)
-            pass
-        if len(self._closest) >= _CLOSEST_LIMIT:
-            self._closest.clear()
-        found = self._closest[word] = closest_word(self.by_first, word)
-        return found
-
-
-_CLOSEST_LIMIT: Final = 20_000
-_CACHE: Final[dict[tuple[str, str], _Rubric]] = {}
-_CACHE_LIMIT: Final = 4096
-
-
-def _compiled(question: Question) -> _Rubric:
-    key = (question.id, question.version)
-    hit = _CACHE.get(key)
-    if hit is not None and (
-        hit.question is question or question.version or hit.question == question
-    ):
-        return hit
-    if len(_CACHE) >= _CACHE_LIMIT:
-        _CACHE.clear()
-    compiled = _Rubric(question)
-    _CACHE[key] = compiled
-    return compiled
-
-
 # ----- reading one answer -----
 
 
 class _Reading(SentenceReading):
     """Everything found in one answer for one rubric."""
 
-    def __init__(self, rubric: _Rubric, text: Compact) -> None:
+    def __init__(self, rubric: CompiledRubric, text: Compact) -> None:
         self.rubric = rubric
         self.text = text
         self.cues: list[_Occurrence] = []
@@ -368,7 +141,7 @@ class _Reading(SentenceReading):
             breaks = text.breaks
             size = len(t)
             cues = self.cues
-            hits = cast("Iterator[tuple[int, _Hit]]", rubric.automaton.iter(t))
+            hits = cast("Iterator[tuple[int, Hit]]", rubric.automaton.iter(t))
             for last, (key, n, latin_start, latin_end, roles, lit_terms) in hits:
                 start = last + 1 - n
                 # Not inside a Latin word, for literals that start or end with a letter or digit.
@@ -377,7 +150,7 @@ class _Reading(SentenceReading):
                 end = last + 1
                 if latin_end and end < size and end not in breaks and t[end] in _LATIN_CHARS:
                     continue
-                if roles & _ROLE_TERM:
+                if roles & ROLE_TERM:
                     term_spans.append((start, end, key))
                     occ = (start, end)
                     # The (alias, term) each literal is, carried by the automaton: the rubric's
@@ -395,17 +168,17 @@ class _Reading(SentenceReading):
                         if before[0] > start or (before[0] == start and before[1] > end):
                             unsorted.add((alias, term))
                         occs.append(occ)
-                    if roles & _ROLE_LONE_SOUND:
+                    if roles & ROLE_LONE_SOUND:
                         exact += 1
-                    if not roles & _NOT_TERM_ROLES:  # the common case: nothing more to note
+                    if not roles & NOT_TERM_ROLES:  # the common case: nothing more to note
                         continue
-                if roles & _ROLE_CUE:
+                if roles & ROLE_CUE:
                     cues.append((start, end))
-                if roles & _ROLE_MASK:
+                if roles & ROLE_MASK:
                     masks.append((start, end))
-                if roles & _ROLE_BREAK:
+                if roles & ROLE_BREAK:
                     clause_starts.append(start)
-                if roles & _ROLE_STOP:
+                if roles & ROLE_STOP:
                     stops.append((start, end, key))
         literals = rubric.literals
         # Whether a match may hold an empty occurrence, which is never quoted.
@@ -498,7 +271,7 @@ class _Reading(SentenceReading):
                 words.append(self.text.quote(occ[0], occ[1]))
         return words
 
-    def _find_by_sound(self, rubric: _Rubric, text: Compact, exact: int) -> None:
+    def _find_by_sound(self, rubric: CompiledRubric, text: Compact, exact: int) -> None:
         """Chinese terms written with a homophone: 路有 for 路由, 组建 for 组件.
 
         `exact` is how many terms alone with their sound were found as written. Each of them is
@@ -791,39 +564,6 @@ class _Reading(SentenceReading):
         return found
 
 
-def _ordered_terms(
-    terms: tuple[tuple[str, ...], ...],
-) -> tuple[tuple[tuple[str, ...], ...], tuple[int, ...] | None, list[int]]:
-    """An alias's terms without its order marks, each term's rank in the order, and which
-    terms are words of order.
-
-    `[A, ->, B]` says A before B. A term between others made only of words of order
-    (`[init, 然后|then, 主容器]`) says the same: A, then the word, then B.
-    """
-    kept: list[tuple[str, ...]] = []
-    ranks: list[int] = []
-    order_words: list[int] = []
-    rank = 0
-    ordered = False
-    for t, alternatives in enumerate(terms):
-        if all(a.strip() in lexicon.ORDER_MARKS for a in alternatives):
-            rank += 1
-            ordered = True
-            continue
-        if 0 < t < len(terms) - 1 and all(
-            fold_phrase(a) in lexicon.ORDER_WORDS for a in alternatives
-        ):
-            ordered = True
-            order_words.append(len(kept))
-            kept.append(alternatives)
-            ranks.append(rank + 1)
-            rank += 2
-            continue
-        kept.append(alternatives)
-        ranks.append(rank)
-    return tuple(kept), tuple(ranks) if ordered else None, order_words
-
-
 def _in_order(latest: list[_Occurrence], ranks: tuple[int, ...]) -> bool:
     """Whether every term of a lower rank ends before any term of a higher rank starts."""
     for a, occ_a in enumerate(latest):
@@ -833,7 +573,7 @@ def _in_order(latest: list[_Occurrence], ranks: tuple[int, ...]) -> bool:
     return True
 
 
-def _copies_prompt(rubric: _Rubric, text: Compact) -> bool:
+def _copies_prompt(rubric: CompiledRubric, text: Compact) -> bool:
     answer = text.text.replace(SENTENCE, "").replace(CLAUSE, "")
     if len(answer) < 4:
         return False
@@ -880,7 +620,7 @@ def _unique(words: list[str], limit: int = 6) -> tuple[str, ...]:
 
 def grade(answer: str, question: Question) -> Grade:
     """Grade an answer to a question; any string at all gets a grade."""
-    rubric = _compiled(question)
+    rubric = compiled_rubric(question)
     concepts = question.rubric.concepts
     max_points = question.rubric.max_points
     notes: list[str] = []
