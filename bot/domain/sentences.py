@@ -17,7 +17,7 @@ import re
 from typing import Final
 
 from bot.domain import COMPILED, lexicon
-from bot.domain.text import CJK_CLASS, CLAUSE, Compact, is_latin, trie_pattern
+from bot.domain.text import CJK_CHARS, CJK_CLASS, CLAUSE, Compact, is_latin, trie_pattern
 
 # Where a literal was found: (start, end) in the compact text. Typed as a tuple of any length
 # so that the compiled grader keeps it as one tuple object: typed as a pair, it is two native
@@ -345,8 +345,11 @@ class SentenceReading:
         return self._symbols
 
 
+_CJK_TABLE: Final = CJK_CHARS.table
+
+
 def _units(folded: str, start: int, end: int) -> int:
-    """Units of folded[start:end]: a Chinese character (of `CJK_CLASS`) is one unit, a Latin
+    """Units of folded[start:end]: a Chinese character (of `CJK_CHARS`) is one unit, a Latin
     word two, counted where it starts (not at all when it starts before `start`).
 
     A loop over the code points, since a compiled one costs a tenth of the two searches it
@@ -363,12 +366,6 @@ def _units(folded: str, start: int, end: int) -> int:
                 latin = True
         else:
             latin = False
-            # The ranges of CJK_CLASS, the one of most Chinese characters first.
-            if (
-                0x4E00 <= code <= 0x9FFF
-                or 0x3400 <= code <= 0x4DBF
-                or 0xF900 <= code <= 0xFAFF
-                or 0x20000 <= code <= 0x2FA1F
-            ):
+            if code < len(_CJK_TABLE) and _CJK_TABLE[code]:
                 units += 1
     return units

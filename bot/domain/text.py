@@ -47,7 +47,7 @@ class CharClass:
     engine split the text.
     """
 
-    __slots__ = ("table", "runs_re")
+    __slots__ = ("table", "pattern", "runs_re")
 
     def __init__(self, ranges: list[tuple[int, int]]) -> None:
         table = bytearray(max(last for _, last in ranges) + 1)
@@ -56,8 +56,10 @@ class CharClass:
         # 1 at the code points of the class, up to the last.
         self.table: Final = bytes(table)
         body = "".join(f"{re.escape(chr(first))}-{re.escape(chr(last))}" for first, last in ranges)
+        # The class in a pattern: one character of it.
+        self.pattern: Final = f"[{body}]"
         # With a group, for `split` to keep the runs; a class first, for the search to skip to them.
-        self.runs_re: Final = re.compile(f"([{body}][{body}]*)")
+        self.runs_re: Final = re.compile(f"({self.pattern}{self.pattern}*)")
 
 
 def runs(text: str, chars: CharClass) -> tuple[list[str], list[int]]:
@@ -94,6 +96,10 @@ def runs(text: str, chars: CharClass) -> tuple[list[str], list[int]]:
     return pieces, starts
 
 
+# Chinese characters: the CJK blocks, compatibility ideographs and extensions.
+_CJK_RANGES: Final = [(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F)]
+CJK_CHARS: Final = CharClass(_CJK_RANGES)
+CJK_CLASS: Final = CJK_CHARS.pattern
 # Characters that carry content in the compact string, with the markers; every other character
 # is a separator.
 _KEPT: Final = CharClass(
@@ -103,11 +109,8 @@ _KEPT: Final = CharClass(
         (0x00C0, 0x024F),  # other Latin letters
         (0x0370, 0x04FF),  # Greek, Cyrillic
         (0x3040, 0x30FF),  # kana
-        (0x3400, 0x4DBF),  # CJK
-        (0x4E00, 0x9FFF),
-        (0xF900, 0xFAFF),
         (0xAC00, 0xD7AF),  # Hangul
-        (0x20000, 0x2FA1F),  # CJK extensions
+        *_CJK_RANGES,
         *((ord(marker), ord(marker)) for marker in MARKERS),
     ]
 )
@@ -115,7 +118,6 @@ _KEPT: Final = CharClass(
 LATIN_WORD_CHARS: Final = CharClass([(ord("a"), ord("z")), (ord("0"), ord("9"))])
 _LATIN = "a-z0-9"
 _LATIN_WORD_RE = re.compile(f"[{_LATIN}]+")
-CJK_CLASS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
 _CJK_RE = re.compile(CJK_CLASS)
 # A full stop ends a sentence unless a letter or digit follows it (`1.31`, `k8s.io`) or it ends
 # an abbreviation (`e.g.`, `i.e.`, `etc.`, `vs.`).
