@@ -2,11 +2,11 @@
 pyproject.toml.
 
 The grader (bot.domain.GRADER_MODULES) compiled runs less than half the instructions per answer
-of the pure Python one, and grades exactly the same. Its build never fails an install: with K8SQ_PURE_PYTHON=1,
-without mypy, without a C compiler or on any compile error, the package installs with the pure
-Python grader and the build says so in one line. A build that compiles records the digest of the
-sources beside the extension modules (bot.domain.BUILD_RECORD), and bot.domain runs them only while
-the sources still have it.
+of the pure Python one, and grades exactly the same. Its build never fails an install: with
+K8SQ_PURE_PYTHON=1, without mypy, without a C compiler or on any compile error, the package
+installs with the pure Python grader and the build says so in one line. A build that compiles
+records the digest of the sources beside the extension modules (bot.domain.BUILD_RECORD), and
+bot.domain runs them only while the sources still have it.
 
 mypy type-checks the grader to compile it, so it needs the project's dependencies installed: in
 an isolated build (`pip install .`) that is the build requirements (pyproject.toml); `make install`
