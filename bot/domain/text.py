@@ -289,18 +289,16 @@ _TABLE = _FoldTable()
 
 
 @cache
-def _changing() -> tuple[re.Pattern[str], bytes]:
-    """The characters that folding changes: a pattern of their runs, and a table of the BMP.
+def _changing() -> CharClass:
+    """The characters that folding changes.
 
     Most characters of an answer fold to themselves (lower-case Latin letters, digits, spaces,
     simplified Chinese, `，` and `。`), and `str.translate` spends as long on each of them as on
     the others: only the runs of the others go through the table. Past the BMP every character
     is taken as changing, which keeps the class a bitmap the regex engine tests in one step.
-    The table holds 1 at the code points of the BMP that change.
     """
-    table = bytearray(0x10000)
     ranges: list[tuple[int, int]] = []
-    for code in range(len(table)):
+    for code in range(0x10000):
         ch = chr(code)
         if unicodedata.is_normalized("NFKC", ch) and ch.lower() == ch:
             changes = _fold_normal(ch) != ch  # what `_fold_char` comes to, without its work
@@ -308,15 +306,11 @@ def _changing() -> tuple[re.Pattern[str], bytes]:
             changes = _fold_char(ch) != ch
         if not changes:
             continue
-        table[code] = 1
         if ranges and ranges[-1][1] == code - 1:
             ranges[-1] = (ranges[-1][0], code)
         else:
             ranges.append((code, code))
-    body = "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in ranges)
-    one = f"[{body}\\U00010000-\\U0010ffff]"
-    # A group, for `split` to keep the runs; a class first, for the search to skip to them.
-    return re.compile(f"({one}{one}*)"), bytes(table)
+    return CharClass([*ranges, (0x10000, 0x10FFFF)])
 
 
 def fold(text: str) -> tuple[str, str]:
@@ -327,35 +321,16 @@ def fold(text: str) -> tuple[str, str]:
     """
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
-    pattern, table = _changing()
-    if not COMPILED:
-        parts = pattern.split(text)
-        for i in range(1, len(parts), 2):
-            parts[i] = _fold_run(parts[i])
-        return text, _PERIOD_RE.sub(SENTENCE, "".join(parts))
-    # As `runs` does, the compiled grader finds the runs of characters that change by reading
-    # each character as a number and testing it in the table.
+    runs_found, starts = runs(text, _changing())
     pieces: list[str] = []
     kept = 0  # where the characters kept as they are start
-    size = len(text)
-    i = 0
-    while i < size:
-        code = ord(text[i])
-        if code < len(table) and not table[code]:
-            i += 1
-            continue
-        j = i + 1
-        while j < size:
-            code = ord(text[j])
-            if code < len(table) and not table[code]:
-                break
-            j += 1
-        if kept < i:
-            pieces.append(text[kept:i])
-        pieces.append(_fold_run(text[i:j]))
-        kept = j
-        i = j + 1
-    if kept < size:
+    for k in range(len(runs_found)):
+        run, at = runs_found[k], starts[k]
+        if kept < at:
+            pieces.append(text[kept:at])
+        pieces.append(_fold_run(run))
+        kept = at + len(run)
+    if kept < len(text):
         pieces.append(text[kept:])
     return text, _PERIOD_RE.sub(SENTENCE, "".join(pieces))
 
