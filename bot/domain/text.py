@@ -116,13 +116,12 @@ _KEPT: Final = CharClass(
 )
 # The letters and digits Latin words are made of, as a class and in a pattern.
 LATIN_WORD_CHARS: Final = CharClass([(ord("a"), ord("z")), (ord("0"), ord("9"))])
-_LATIN = "a-z0-9"
-_LATIN_WORD_RE = re.compile(f"[{_LATIN}]+")
-_CJK_RE = re.compile(CJK_CLASS)
 # A full stop ends a sentence unless a letter or digit follows it (`1.31`, `k8s.io`) or it ends
 # an abbreviation (`e.g.`, `i.e.`, `etc.`, `vs.`).
 # The dot comes first in the pattern, so that the search skips to dots.
-_PERIOD_RE = re.compile(f"\\.(?<!e\\.g\\.)(?<!i\\.e\\.)(?<!etc\\.)(?<!\\bvs\\.)(?![{_LATIN}])")
+_PERIOD_RE = re.compile(
+    f"\\.(?<!e\\.g\\.)(?<!i\\.e\\.)(?<!etc\\.)(?<!\\bvs\\.)(?!{LATIN_WORD_CHARS.pattern})"
+)
 
 
 def trie_pattern(words: Iterable[str]) -> str:
@@ -686,8 +685,3 @@ def fold_phrase(phrase: str) -> str:
     """Fold an alias or a prompt the way answers are folded, without markers."""
     c = compact(phrase)
     return c.text.replace(SENTENCE, "").replace(CLAUSE, "")
-
-
-def units(s: str) -> int:
-    """How long a stretch of compact text reads: a Chinese character is one, a word two."""
-    return len(_CJK_RE.findall(s)) + 2 * len(_LATIN_WORD_RE.findall(s))

@@ -24,6 +24,8 @@ def test_a_character_is_one_unit_when_cjk_class_holds_it() -> None:
     ("folded", "start", "end", "expected"),
     [
         ("pod 不会 restore", 0, 14, 6),
+        ("不会补", 0, 3, 3),
+        ("does not restore", 0, 16, 6),
         ("kubeproxy", 0, 9, 2),
         ("a1b2 c3", 0, 7, 4),
         # A word is counted where it starts: not at all when it starts before the stretch.

@@ -19,7 +19,6 @@ from bot.domain.text import (
     fold_phrase,
     replace_words,
     sounds,
-    units,
 )
 
 
@@ -226,12 +225,6 @@ def test_folding_finds_the_characters_that_change_alike_both_ways(text: str) -> 
         by_loop = fold(text)
         patch.setattr(text_module, "COMPILED", False)
         assert fold(text) == by_loop
-
-
-def test_units_count_chinese_characters_and_latin_words() -> None:
-    assert units("不会补") == 3
-    assert units("does not restore") == 6
-    assert units("pod 不会 restore") == 6
 
 
 def test_homophones_sound_alike_and_keep_their_length() -> None:
