@@ -23,11 +23,13 @@ from bot.domain.model import Alias, ConceptMiss, Question
 from bot.domain.text import (
     CJK_CLASS,
     CLAUSE,
+    LATIN_WORD_CHARS,
     SENTENCE,
     compact,
     fold,
     fold_phrase,
     is_latin,
+    runs,
     sounds,
 )
 from bot.domain.typos import closest_word
@@ -50,7 +52,6 @@ ROLE_LONE_SOUND: Final = 32
 NOT_TERM_ROLES: Final = ROLE_CUE | ROLE_MASK | ROLE_BREAK | ROLE_STOP
 
 _CJK_RE: Final = re.compile(CJK_CLASS)
-_LATIN_RUN_RE: Final = re.compile("[a-z0-9]+")
 
 
 def _automaton(items: Iterable[tuple[str, object]]) -> Any:
@@ -104,7 +105,7 @@ class CompiledRubric:
             if key:
                 literals.setdefault(key, _Literal()).roles.append(role)
                 if role[0] == _TERM:
-                    term_words.update(_LATIN_RUN_RE.findall(fold(text)[1]))
+                    term_words.update(runs(fold(text)[1], LATIN_WORD_CHARS)[0])
 
         # (alias, term) of the terms made of words of order: an arrow is one of them too.
         self.order_terms: list[tuple[int, int]] = []
@@ -200,7 +201,7 @@ class CompiledRubric:
         vocab: set[str] = set()
         for key, lit in literals.items():
             if any(kind == _TERM for kind, _, _ in lit.roles):
-                vocab.update(w for w in _LATIN_RUN_RE.findall(key) if len(w) >= 4)
+                vocab.update(w for w in runs(key, LATIN_WORD_CHARS)[0] if len(w) >= 4)
         self.vocab = vocab
         self.known = vocab | lexicon.PROTECTED | lexicon.GLUE_LATIN
         # Every Latin word of the rubric, the known words and the glue: not the answer's own.
